@@ -9,10 +9,12 @@ package eval
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 
 	"github.com/nasnb/nasnb/datasets/bench"
+	"github.com/nasnb/nasnb/lapt/internal/jsonnum"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
@@ -146,4 +148,26 @@ func entryMetrics(e bench.Entry, fid int) Metrics {
 		m.Test = e.Test
 	}
 	return m
+}
+
+type metricsJSON struct {
+	Val      jsonnum.Float            `json:"val"`
+	Test     jsonnum.Float            `json:"test"`
+	Fidelity int                      `json:"fidelity,omitempty"`
+	Extra    map[string]jsonnum.Float `json:"extra,omitempty"`
+}
+
+// MarshalJSON writes NaN (unknown) scores as null.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	return json.Marshal(metricsJSON{jsonnum.Float(m.Val), jsonnum.Float(m.Test), m.Fidelity, jsonnum.Map(m.Extra)})
+}
+
+// UnmarshalJSON reads null scores back as NaN.
+func (m *Metrics) UnmarshalJSON(b []byte) error {
+	var j metricsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*m = Metrics{Val: float64(j.Val), Test: float64(j.Test), Fidelity: j.Fidelity, Extra: jsonnum.MapBack(j.Extra)}
+	return nil
 }

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nasnb/nasnb/datasets/datadir"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func needData(t *testing.T) string {
+	t.Helper()
+	dir, ok := datadir.SharedForTests()
+	if !ok {
+		t.Skip("benchmark data not found (set NASNB_DATA)")
+	}
+	return dir
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	if code, out, _ := runCLI(t, "help"); code != 0 || !strings.Contains(out, "search") {
+		t.Fatalf("help: %d %s", code, out)
+	}
+	if code, _, errs := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("unknown: %d %s", code, errs)
+	}
+	for _, args := range [][]string{
+		{"search", "--budget", "x"},
+		{"search", "--nope"},
+		{"search", "--seeds", "5-1"},
+		{"search", "--strategy", "magic"},
+		{"search", "--dedup", "maybe"},
+		{"search", "stray"},
+	} {
+		code, _, errs := runCLI(t, args...)
+		if code != 2 || strings.Contains(errs, "goroutine") {
+			t.Errorf("%v: code %d, stderr %s", args, code, errs)
+		}
+	}
+}
+
+func TestSearchCLI(t *testing.T) {
+	dir := needData(t)
+	js := filepath.Join(t.TempDir(), "out.json")
+	jdir := filepath.Join(t.TempDir(), "journal")
+	code, out, errs := runCLI(t, "search", "--data", dir, "--dataset", "cifar10", "--strategy", "rea", "--budget", "20", "--seeds", "0-9", "--json", js, "--journal", jdir)
+	if code != 0 {
+		t.Fatalf("code %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "nb201/cifar10@200") || !strings.Contains(out, "found best") {
+		t.Fatal(out)
+	}
+	var rep SearchReport
+	data, _ := os.ReadFile(js)
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Schema != "nasnb.search/v1" || len(rep.Runs) != 10 || len(rep.Runs[0].Test) != 20 || rep.BestVal < 91.6 {
+		t.Fatalf("%+v", rep.Checkpoint)
+	}
+	files, _ := filepath.Glob(filepath.Join(jdir, "*.jsonl"))
+	if len(files) != 10 {
+		t.Fatalf("%d journals", len(files))
+	}
+	// Resuming from complete journals gives the same report.
+	code, out2, _ := runCLI(t, "search", "--data", dir, "--dataset", "cifar10", "--strategy", "rea", "--budget", "20", "--seeds", "0-9", "--journal", jdir)
+	if code != 0 || firstTableLine(out) != firstTableLine(out2) {
+		t.Fatalf("resume differs:\n%s\n%s", out, out2)
+	}
+}
+
+func firstTableLine(s string) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 3 {
+		return lines[3]
+	}
+	return s
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/lapt/experiment"
+	"github.com/nasnb/nasnb/lapt/journal"
+	"github.com/nasnb/nasnb/lapt/search"
+	"github.com/nasnb/nasnb/lapt/tabular"
+)
+
+func init() {
+	register("search", "run a search on a tabular benchmark over many seeds", runSearch)
+}
+
+// SearchReport is the --json output of "nasnb search" (schema "nasnb.search/v1").
+type SearchReport struct {
+	Schema     string               `json:"schema"`
+	Task       string               `json:"task"`
+	Space      string               `json:"space"`
+	Dataset    string               `json:"dataset"`
+	Fidelity   int                  `json:"fidelity"`
+	Strategy   string               `json:"strategy"`
+	Budget     int                  `json:"budget"`
+	Dedup      string               `json:"dedup"`
+	Seeds      int                  `json:"seeds"`
+	BestArch   string               `json:"best_arch"`
+	BestVal    float64              `json:"best_val"`
+	BestTest   float64              `json:"best_test"`
+	Seconds    float64              `json:"seconds"`
+	Checkpoint []experiment.Point   `json:"checkpoints"`
+	Runs       []experiment.Outcome `json:"runs"`
+}
+
+func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("search", "search --space nb201 --dataset cifar10 --strategy rea --budget 100 --seeds 0-99 [flags]", stderr)
+	spaceName := fs.String("space", "nb201", "search space: nb201 or transnas-micro")
+	dataset := fs.String("dataset", "cifar10", "dataset or task (nb201: cifar10, cifar100, imagenet16-120)")
+	strategy := fs.String("strategy", "rea", "strategy: rea, random or local")
+	budget := fs.Int("budget", 100, "evaluations per seed")
+	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99 or 1,5,7")
+	pop := fs.Int("population", 10, "REA population size")
+	tour := fs.Int("tournament", 3, "REA tournament size")
+	fidelity := fs.Int("fidelity", 200, "training epochs of the benchmark values (nb201: 200 or 12)")
+	dedupFlag := fs.String("dedup", "canonical", "repeated architectures: canonical (free, functionally identical cells), exact (free, exact repeats), count (reference: repeats use budget)")
+	journalDir := fs.String("journal", "", "directory for one resumable journal per seed")
+	jsonOut := fs.String("json", "", "write the report and every seed's curve to this JSON file")
+	dataFlag := fs.String("data", "", "benchmark data directory (default: $NASNB_DATA, ../shared/data, user cache)")
+	workers := fs.Int("workers", 0, "parallel seeds (0 = number of CPUs)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *budget <= 0 {
+		return usagef("--budget must be positive")
+	}
+	seeds, err := experiment.ParseSeeds(*seedsFlag)
+	if err != nil {
+		return usagef("--seeds: %v", err)
+	}
+	dedup, err := search.ParseDedup(*dedupFlag)
+	if err != nil {
+		return usagef("--dedup: %v", err)
+	}
+	if _, err := search.New(*strategy, nil, 0, search.EvolutionConfig{Population: *pop, Tournament: *tour}); err != nil {
+		return usagef("%v", err)
+	}
+	dir, err := datadir.Resolve(*dataFlag)
+	if err != nil {
+		return err
+	}
+	task, err := tabular.Open(dir, *spaceName, *dataset, *fidelity)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var stratName string
+	proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
+		st, err := search.New(*strategy, task.Space, seed, search.EvolutionConfig{Population: *pop, Tournament: *tour})
+		if err != nil {
+			return experiment.Outcome{}, err
+		}
+		stratName = st.Name()
+		cfg := search.Config{Strategy: st, Evaluator: task.Table, Budget: *budget, Seed: seed, Dedup: dedup, Label: task.Name}
+		if *journalDir != "" {
+			p := filepath.Join(*journalDir, fmt.Sprintf("%s-%s-%s-seed%04d.jsonl", task.Space.Name(), task.Table.Bench().Task(), *strategy, seed))
+			j, err := journal.Open(p)
+			if err != nil {
+				return experiment.Outcome{}, err
+			}
+			defer j.Close()
+			cfg.Journal = j
+		}
+		r, err := search.Execute(ctx, cfg)
+		if err != nil {
+			return experiment.Outcome{}, err
+		}
+		val, test := r.Curve()
+		return experiment.Outcome{Val: val, Test: test, Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
+	}
+	outs, err := experiment.RunSeeds(ctx, seeds, *workers, proc, nil)
+	if err != nil {
+		return err
+	}
+	cps := experiment.Checkpoints(*budget)
+	pts := experiment.Summarize(outs, cps, task.BestEntry.Val)
+	rep := SearchReport{
+		Schema: "nasnb.search/v1", Task: task.Name, Space: task.Space.Name(), Dataset: task.Table.Bench().Task(),
+		Fidelity: task.Table.Bench().Fidelity(), Strategy: stratName, Budget: *budget, Dedup: dedup.String(), Seeds: len(seeds),
+		BestArch: task.BestEntry.Arch, BestVal: task.BestEntry.Val, BestTest: task.BestEntry.Test,
+		Seconds: time.Since(start).Seconds(), Checkpoint: pts, Runs: outs,
+	}
+	printSearch(stdout, rep)
+	if *jsonOut != "" {
+		if err := writeJSON(*jsonOut, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *jsonOut)
+	}
+	return nil
+}
+
+func printSearch(w io.Writer, r SearchReport) {
+	fmt.Fprintf(w, "%s: %s, budget %d, %d seeds, duplicates %s (%.2fs)\n", r.Task, r.Strategy, r.Budget, r.Seeds, r.Dedup, r.Seconds)
+	fmt.Fprintf(w, "best by validation in the benchmark: val %.4f, test %.4f  %s\n", r.BestVal, r.BestTest, r.BestArch)
+	fmt.Fprintf(w, "%6s  %-18s  %-18s  %s\n", "evals", "test (incumbent)", "val (incumbent)", "found best")
+	for _, p := range r.Checkpoint {
+		fmt.Fprintf(w, "%6d  %7.2f ± %-8.2f  %7.2f ± %-8.2f  %5.1f%%\n", p.Evals, p.TestMean, p.TestStd, p.ValMean, p.ValStd, 100*p.FoundFrac)
+	}
+	ex := 0
+	for _, o := range r.Runs {
+		if o.Exhausted {
+			ex++
+		}
+	}
+	if ex > 0 {
+		fmt.Fprintf(w, "%d of %d seeds exhausted the space before the budget\n", ex, len(r.Runs))
+	}
+}
+
+// writeJSON writes v to path atomically.
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", " ")
+	if err != nil {
+		return err
+	}
+	if d := filepath.Dir(path); d != "." {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
