@@ -37,6 +37,10 @@ type Set struct {
 	Statements []string `json:"statements"`
 	// Allowed is the constraint: the op ids each edge may carry.
 	Allowed [][]int `json:"allowed"`
+	// Preference optionally ranks, per edge, every op from most to least
+	// supported by the evidence (allowed ops first). Adaptation uses it to
+	// widen a space in a principled order; it may be nil.
+	Preference [][]int `json:"preference,omitempty"`
 	// Analysis is the reasoner's free-text analysis (may be empty).
 	Analysis string `json:"analysis,omitempty"`
 	// Reason says why this version exists ("learned from imagenet16-120",
@@ -53,6 +57,12 @@ func (s Set) Clone() Set {
 	c.Allowed = make([][]int, len(s.Allowed))
 	for i, a := range s.Allowed {
 		c.Allowed[i] = slices.Clone(a)
+	}
+	if s.Preference != nil {
+		c.Preference = make([][]int, len(s.Preference))
+		for i, p := range s.Preference {
+			c.Preference[i] = slices.Clone(p)
+		}
 	}
 	c.Provenance.Sources = slices.Clone(s.Provenance.Sources)
 	c.Provenance.Evidence = slices.Clone(s.Provenance.Evidence)

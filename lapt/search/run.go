@@ -213,6 +213,10 @@ func (r *Run) Done() bool { return r.done }
 // Err returns why the run stopped early (ErrExhausted, a context error), or nil.
 func (r *Run) Err() error { return r.stopErr }
 
+// FreeStreak returns how many consecutive trials were answered from the
+// cache for free; a long streak means the current space is exhausted.
+func (r *Run) FreeStreak() int { return r.free }
+
 // Pending returns how many journaled trials are still to be replayed.
 func (r *Run) Pending() int { return len(r.replay) }
 
