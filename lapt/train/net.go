@@ -104,21 +104,21 @@ func (b *builder) forward(scope *model.Scope, x *graph.Node) *graph.Node {
 		x = graph.ConvertDType(x, b.dtype)
 	}
 	c := cfg.Channels
-	h := b.conv(scope.In("stem"), x, cfg.InChannels, c, 3, 1)
-	h = b.bn(scope.In("stem"), h, c)
+	h := b.conv(scope.At("stem"), x, cfg.InChannels, c, 3, 1)
+	h = b.bn(scope.At("stem"), h, c)
 	for stage := 0; stage < 3; stage++ {
 		if stage > 0 {
-			h = b.resBlock(scope.In("reduce%d", stage), h, c, 2*c)
+			h = b.resBlock(scope.At("reduce%d", stage), h, c, 2*c)
 			c *= 2
 		}
 		for i := 0; i < cfg.Cells; i++ {
-			h = b.cell(scope.In("stage%d", stage).In("cell%d", i), h, c)
+			h = b.cell(scope.At("stage%d", stage).At("cell%d", i), h, c)
 		}
 	}
-	h = b.bn(scope.In("last"), h, c)
+	h = b.bn(scope.At("last"), h, c)
 	h = b.relu(h)
 	h = graph.ReduceMean(h, 1, 2) // global average pooling: [B, C]
-	return b.dense(scope.In("classifier"), h, c, cfg.Classes)
+	return b.dense(scope.At("classifier"), h, c, cfg.Classes)
 }
 
 func (b *builder) cell(scope *model.Scope, x *graph.Node, c int) *graph.Node {
@@ -133,7 +133,7 @@ func (b *builder) cell(scope *model.Scope, x *graph.Node, c int) *graph.Node {
 			}
 			in := nodes[e.From]
 			var out *graph.Node
-			es := scope.In("edge%d", k)
+			es := scope.At("edge%d", k)
 			switch e.Op {
 			case OpNone:
 				continue // adds zeros
@@ -166,15 +166,15 @@ func (b *builder) cell(scope *model.Scope, x *graph.Node, c int) *graph.Node {
 // resBlock is the NB201 ResNet basic block with stride 2:
 // ReLU-Conv3x3(s2)-BN, ReLU-Conv3x3-BN, plus shortcut AvgPool2x2 + Conv1x1.
 func (b *builder) resBlock(scope *model.Scope, x *graph.Node, cin, cout int) *graph.Node {
-	a := b.conv(scope.In("a"), b.relu(x), cin, cout, 3, 2)
-	a = b.bn(scope.In("a"), a, cout)
-	a = b.conv(scope.In("b"), b.relu(a), cout, cout, 3, 1)
-	a = b.bn(scope.In("b"), a, cout)
+	a := b.conv(scope.At("a"), b.relu(x), cin, cout, 3, 2)
+	a = b.bn(scope.At("a"), a, cout)
+	a = b.conv(scope.At("b"), b.relu(a), cout, cout, 3, 1)
+	a = b.bn(scope.At("b"), a, cout)
 	dims := x.Shape().Dimensions
 	bs, h, w := dims[0], dims[1], dims[2]
 	s := graph.Reshape(x, bs, h/2, 2, w/2, 2, cin)
 	s = graph.ReduceMean(s, 2, 4)
-	s = b.conv(scope.In("shortcut"), s, cin, cout, 1, 1)
+	s = b.conv(scope.At("shortcut"), s, cin, cout, 1, 1)
 	return graph.Add(a, s)
 }
 
@@ -346,7 +346,7 @@ func (b *builder) bn(scope *model.Scope, x *graph.Node, c int) *graph.Node {
 	var mean, variance *graph.Node
 	if b.mode == ModeTrain {
 		mean = graph.ReduceMean(x, 0, 1, 2)
-		centered := graph.Sub(x, mean)
+		centered := graph.Sub(x, graph.Reshape(mean, 1, 1, 1, c))
 		variance = graph.ReduceMean(graph.Square(centered), 0, 1, 2)
 		dims := x.Shape().Dimensions
 		count := float64(dims[0] * dims[1] * dims[2])
@@ -359,7 +359,7 @@ func (b *builder) bn(scope *model.Scope, x *graph.Node, c int) *graph.Node {
 		variance = varVar.NodeValue(b.g)
 	}
 	inv := graph.Div(gamma, graph.Sqrt(graph.AddScalar(variance, eps)))
-	return graph.Add(graph.Mul(graph.Sub(x, mean), inv), beta)
+	return graph.Add(graph.Mul(graph.Sub(x, graph.Reshape(mean, 1, 1, 1, c)), graph.Reshape(inv, 1, 1, 1, c)), graph.Reshape(beta, 1, 1, 1, c))
 }
 
 // dense is the linear classifier (PyTorch default uniform init).
@@ -367,5 +367,5 @@ func (b *builder) dense(scope *model.Scope, x *graph.Node, in, out int) *graph.N
 	bound := 1 / math.Sqrt(float64(in))
 	w := b.variable(scope, "weights", []int{in, out}, func(r *rand.Rand, _ int) float64 { return (2*r.Float64() - 1) * bound })
 	bias := b.variable(scope, "bias", []int{out}, func(r *rand.Rand, _ int) float64 { return (2*r.Float64() - 1) * bound })
-	return graph.Add(graph.MatMul(x, w), bias)
+	return graph.Add(graph.MatMul(x, w), graph.Reshape(bias, 1, out))
 }

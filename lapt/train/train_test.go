@@ -1,0 +1,74 @@
+package train
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/nasnb/nasnb/datasets/images"
+)
+
+func tinyData(t testing.TB, n, hw, ch int) Data {
+	all, err := images.Synthetic(n+64, hw, hw, ch, 4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, val, err := all.Split(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Data{Train: tr, Val: val, Test: val}
+}
+
+func TestTrainTinyLearns(t *testing.T) {
+	data := tinyData(t, 256, 8, 3)
+	cfg := DefaultConfig()
+	cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize, cfg.LR = 8, 1, 6, 32, 0.05
+	noAug := images.Augment{}
+	cfg.Augment = &noAug
+	cfg.CheckpointDir = t.TempDir()
+	var steps, epochs int
+	cfg.OnStep = func(StepInfo) { steps++ }
+	cfg.OnEpoch = func(e EpochInfo) { epochs++; t.Logf("epoch %d loss %.3f val %.1f%%", e.Epoch, e.TrainLoss, e.ValAcc) }
+	res, err := Train(context.Background(), "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|skip_connect~2|", cfg, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", res)
+	if res.Status != StatusOK {
+		t.Fatalf("status %s: %s", res.Status, res.Err)
+	}
+	if steps != 6*8 || epochs != 6 || res.Images != 6*8*32 {
+		t.Errorf("steps %d epochs %d images %d", steps, epochs, res.Images)
+	}
+	if res.ValAcc < 50 || math.IsNaN(res.TestAcc) || res.Checkpoint == "" {
+		t.Errorf("did not learn: val %.1f test %.1f", res.ValAcc, res.TestAcc)
+	}
+}
+
+func TestTrainDivergesAndBadInput(t *testing.T) {
+	data := tinyData(t, 64, 8, 1)
+	cfg := DefaultConfig()
+	cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize, cfg.LR = 4, 1, 2, 32, 1e12
+	res, err := Train(context.Background(), "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|", cfg, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusDiverged {
+		t.Errorf("want diverged, got %s (%s)", res.Status, res.Err)
+	}
+	if _, err := Train(context.Background(), "|bogus~0|", cfg, data); err == nil {
+		t.Error("want error for bad arch")
+	}
+	cfg.Backend = "nope"
+	if res, err := Train(context.Background(), "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); err != nil || res.Status != StatusFailed {
+		t.Errorf("bad backend: %v %+v", err, res)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	cfg.Backend, cfg.LR = "", 0.1
+	if res, _ := Train(ctx, "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); res.Status != StatusFailed {
+		t.Errorf("cancelled run: %+v", res)
+	}
+}
