@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nasnb/nasnb/datasets/images"
+	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 func tinyData(t testing.TB, n, hw, ch int) Data {
@@ -70,5 +72,23 @@ func TestTrainDivergesAndBadInput(t *testing.T) {
 	cfg.Backend, cfg.LR = "", 0.1
 	if res, _ := Train(ctx, "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); res.Status != StatusFailed {
 		t.Errorf("cancelled run: %+v", res)
+	}
+}
+
+func TestEvaluatorNB201(t *testing.T) {
+	data := tinyData(t, 64, 8, 3)
+	cfg := DefaultConfig()
+	cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize = 4, 1, 1, 32
+	ev, err := NewEvaluator(space.NB201(), cfg, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := space.NB201().Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ev.Evaluate(context.Background(), a)
+	if err != nil || r.Status != eval.OK || r.Cost.Images != 64 || r.Metrics.Fidelity != 1 {
+		t.Fatalf("%v %+v", err, r)
 	}
 }
