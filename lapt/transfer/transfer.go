@@ -1,0 +1,420 @@
+// Package transfer runs LAPT's design-principle transfer: principles learned
+// from source tasks shrink the space, regularized evolution searches the
+// target inside it, and the principles adapt to the target's results on a
+// schedule. Everything is journaled: an interrupted run resumes without
+// repeating an evaluation or asking the reasoner again.
+//
+// The reasoner sees only the source evidence given in [Config.Sources] and
+// the target trials the search has paid for; the target is reachable only
+// through its evaluator. No target table can leak into principles.
+package transfer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/journal"
+	"github.com/nasnb/nasnb/lapt/principles"
+	"github.com/nasnb/nasnb/lapt/reason"
+	"github.com/nasnb/nasnb/lapt/search"
+	"github.com/nasnb/nasnb/lapt/space"
+)
+
+// Schedule holds the method's numbers.
+type Schedule struct {
+	// TopK source architectures shown when learning (LAPT: 50).
+	TopK int `json:"top_k"`
+	// MaxOpsPerEdge caps the ops per edge (NB201: 2, TransNAS: 3).
+	MaxOpsPerEdge int `json:"max_ops_per_edge"`
+	// Population and Tournament of regularized evolution.
+	Population int `json:"population"`
+	Tournament int `json:"tournament"`
+	// Budget is the number of counted target evaluations.
+	Budget int `json:"budget"`
+	// Warmup is the number of plain evaluations after the initial
+	// population before the first adaptation check.
+	Warmup int `json:"warmup"`
+	// AdaptEvery is the number of evaluations between adaptation checks.
+	AdaptEvery int `json:"adapt_every"`
+	// AdaptTopK is how many of the best found architectures an adaptation
+	// shows (NB201: 5, TransNAS: 15).
+	AdaptTopK int `json:"adapt_top_k"`
+	// NoAdapt switches adaptation off.
+	NoAdapt bool `json:"no_adapt,omitempty"`
+	// ExhaustAfter is the number of consecutive free (repeated) proposals
+	// that mean the current space is exhausted: an adaptation is triggered
+	// then, or the run ends (default 50).
+	ExhaustAfter int `json:"exhaust_after"`
+}
+
+// NB201Schedule is the paper's NB201 schedule: population 5, tournament 2,
+// budget 20, adapt every 5 evaluations after 5 plain steps, top-50, cap 2.
+func NB201Schedule() Schedule {
+	return Schedule{TopK: 50, MaxOpsPerEdge: 2, Population: 5, Tournament: 2, Budget: 20, Warmup: 5, AdaptEvery: 5, AdaptTopK: 5, ExhaustAfter: 50}
+}
+
+// TransNASSchedule is the paper's TransNAS-Bench-101 micro schedule:
+// population 10, tournament 5, budget 50, adapt every 10, top-15 shown, cap 3.
+func TransNASSchedule() Schedule {
+	return Schedule{TopK: 50, MaxOpsPerEdge: 3, Population: 10, Tournament: 5, Budget: 50, Warmup: 10, AdaptEvery: 10, AdaptTopK: 15, ExhaustAfter: 50}
+}
+
+// ScheduleFor returns the paper's schedule for a space name.
+func ScheduleFor(spaceName string) Schedule {
+	if spaceName == "transnas-micro" {
+		return TransNASSchedule()
+	}
+	return NB201Schedule()
+}
+
+// Event is a principle version coming into force.
+type Event struct {
+	// Trigger is "learn", "initial", "adapt" or "exhausted".
+	Trigger string `json:"trigger"`
+	// Evaluations made when it happened.
+	Evaluations int `json:"evaluations"`
+	// Improved is whether the best score improved since the last check.
+	Improved bool `json:"improved"`
+	// Set is the new version; Report its refinement; Diff the change.
+	Set    principles.Set    `json:"set"`
+	Report principles.Report `json:"report"`
+	Diff   principles.Diff   `json:"diff"`
+	// Err is set when the new set could not be compiled and the previous
+	// space was kept.
+	Err string `json:"err,omitempty"`
+}
+
+// Hooks are the transfer loop's hook points.
+type Hooks struct {
+	// OnPrinciples is called for every principle version in force.
+	OnPrinciples func(Event)
+	// Search hooks are passed to the search run.
+	Search search.Hooks
+}
+
+// Config configures one transfer run.
+type Config struct {
+	// Space is the full (root) space, possibly limited to known archs.
+	Space *space.Space
+	// Sources is the only data the reasoner sees before the search.
+	Sources []reason.Evidence
+	// Target evaluates candidates; it is the only way to the target task.
+	Target eval.Evaluator
+	// Reasoner learns and adapts principles.
+	Reasoner reason.Reasoner
+	// Initial, when set, is used instead of asking the reasoner to learn
+	// (principles learned once and shared by many seeds).
+	Initial *reason.Outcome
+	// Schedule holds the method's numbers.
+	Schedule Schedule
+	// Seed of the search.
+	Seed uint64
+	// Dedup of the search (default: canonical).
+	Dedup search.Dedup
+	// Journal, when set, records the run and lets it resume.
+	Journal *journal.Journal
+	// References are reported on (survival) but never shown to anyone.
+	References []principles.Reference
+	// Hooks are called as the run progresses.
+	Hooks Hooks
+}
+
+// Result is a finished (or stopped) transfer run.
+type Result struct {
+	Run          *search.Run
+	History      principles.History
+	Events       []Event
+	Conversation []reason.Message
+	Exchanges    []reason.Exchange
+}
+
+type header struct {
+	Space    string   `json:"space"`
+	Reasoner string   `json:"reasoner"`
+	Sources  []string `json:"sources"`
+	Seed     uint64   `json:"seed"`
+	Schedule Schedule `json:"schedule"`
+}
+
+type principlesRecord struct {
+	Trigger      string            `json:"trigger"`
+	Evaluations  int               `json:"evaluations"`
+	Improved     bool              `json:"improved"`
+	Outcome      reason.Outcome    `json:"outcome"`
+	Conversation []reason.Message  `json:"conversation,omitempty"`
+	Exchanges    []reason.Exchange `json:"exchanges,omitempty"`
+}
+
+// Learn asks the reasoner for principles from the sources; use it to learn
+// once and share the outcome between seeds through Config.Initial.
+func Learn(ctx context.Context, r reason.Reasoner, sp *space.Space, sources []reason.Evidence, s Schedule) (reason.Outcome, error) {
+	return r.Learn(ctx, reason.LearnRequest{Space: sp.Root(), Sources: sources, TopK: s.TopK, MaxOpsPerEdge: s.MaxOpsPerEdge})
+}
+
+func (c *Config) defaults() error {
+	if c.Space == nil || c.Target == nil || c.Reasoner == nil {
+		return errors.New("transfer: a run needs a space, a target evaluator and a reasoner")
+	}
+	if c.Initial == nil && len(c.Sources) == 0 {
+		return errors.New("transfer: no source evidence and no initial principles")
+	}
+	s := &c.Schedule
+	def := ScheduleFor(c.Space.Name())
+	if s.TopK <= 0 {
+		s.TopK = def.TopK
+	}
+	if s.MaxOpsPerEdge <= 0 {
+		s.MaxOpsPerEdge = def.MaxOpsPerEdge
+	}
+	if s.Population <= 0 {
+		s.Population = def.Population
+	}
+	if s.Tournament <= 0 {
+		s.Tournament = def.Tournament
+	}
+	if s.Budget <= 0 {
+		s.Budget = def.Budget
+	}
+	if s.Warmup < 0 {
+		s.Warmup = 0
+	}
+	if s.AdaptEvery <= 0 {
+		s.AdaptEvery = def.AdaptEvery
+	}
+	if s.AdaptTopK <= 0 {
+		s.AdaptTopK = def.AdaptTopK
+	}
+	if s.ExhaustAfter <= 0 {
+		s.ExhaustAfter = 50
+	}
+	return nil
+}
+
+// loop is the state of one run.
+type loop struct {
+	cfg     Config
+	res     *Result
+	records []json.RawMessage
+	next    int
+	sub     *space.Space
+}
+
+// Run executes the transfer loop to its budget.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	l := &loop{cfg: cfg, res: &Result{}}
+	sch := cfg.Schedule
+	root := cfg.Space
+	if j := cfg.Journal; j != nil {
+		h := header{Space: root.Name(), Reasoner: cfg.Reasoner.Name(), Seed: cfg.Seed, Schedule: sch}
+		for _, s := range cfg.Sources {
+			h.Sources = append(h.Sources, s.Task)
+		}
+		hs := j.Kind("transfer")
+		if len(hs) == 0 {
+			if err := j.Append("transfer", h); err != nil {
+				return nil, err
+			}
+		} else {
+			var old header
+			if err := json.Unmarshal(hs[0], &old); err != nil {
+				return nil, fmt.Errorf("transfer: journal %s: bad header: %w", j.Path(), err)
+			}
+			a, _ := json.Marshal(old)
+			b, _ := json.Marshal(h)
+			if string(a) != string(b) {
+				return nil, fmt.Errorf("transfer: journal %s belongs to another run:\n  journal: %s\n  this:    %s", j.Path(), a, b)
+			}
+		}
+		l.records = j.Kind("principles")
+	}
+
+	// 1. Principles from the sources.
+	trigger := "learn"
+	if cfg.Initial != nil {
+		trigger = "initial"
+	}
+	first, err := l.principles(ctx, trigger, 0, false, func() (reason.Outcome, error) {
+		if cfg.Initial != nil {
+			return *cfg.Initial, nil
+		}
+		return Learn(ctx, cfg.Reasoner, root, cfg.Sources, sch)
+	})
+	if err != nil {
+		return nil, err
+	}
+	sub, ev := l.apply(first, trigger, 0, false)
+	if sub == nil {
+		return nil, fmt.Errorf("transfer: the learned principles do not compile: %s", ev.Err)
+	}
+	original := l.res.History.Versions[0]
+
+	// 2. Search inside the refined space, adapting on schedule.
+	strat, err := search.NewEvolution(sub, cfg.Seed, search.EvolutionConfig{Population: sch.Population, Tournament: sch.Tournament})
+	if err != nil {
+		return nil, err
+	}
+	maxFree := 1 << 30
+	if sch.NoAdapt {
+		maxFree = sch.ExhaustAfter
+	}
+	run, err := search.NewRun(search.Config{Strategy: strat, Evaluator: cfg.Target, Budget: sch.Budget, Seed: cfg.Seed,
+		Dedup: cfg.Dedup, MaxFree: maxFree, Journal: cfg.Journal, Label: "transfer:" + cfg.Reasoner.Name(), Hooks: cfg.Hooks.Search})
+	if err != nil {
+		return nil, err
+	}
+	l.res.Run = run
+	lastBest := math.Inf(-1)
+	checkAt := sch.Population + sch.Warmup
+	baselineSet := false
+	for !run.Done() {
+		t, err := run.Step(ctx)
+		if err != nil {
+			break
+		}
+		n := run.Evaluations()
+		best := math.Inf(-1)
+		if inc, ok := run.Incumbent(); ok {
+			best = inc.Result.Metrics.Val
+		}
+		if !baselineSet && n >= sch.Population {
+			lastBest, baselineSet = best, true
+		}
+		if sch.NoAdapt || run.Done() {
+			continue
+		}
+		exhausted := run.FreeStreak() >= sch.ExhaustAfter
+		due := t.Counted && n >= checkAt
+		if !exhausted && !due {
+			continue
+		}
+		improved := best > lastBest && !exhausted
+		trig := "adapt"
+		if exhausted {
+			trig = "exhausted"
+		}
+		cur := l.current()
+		out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
+			return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
+				Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Conversation: l.res.Conversation})
+		})
+		if err != nil {
+			return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
+		}
+		newSub, ev := l.apply(out, trig, n, improved)
+		if newSub != nil {
+			strat.SetSpace(newSub)
+		}
+		lastBest = best
+		for checkAt <= n {
+			checkAt += sch.AdaptEvery
+		}
+		if exhausted && (newSub == nil || ev.Diff.Empty()) {
+			break // nothing left to explore
+		}
+	}
+	if err := run.Err(); err != nil && err != search.ErrExhausted {
+		return l.res, err
+	}
+	return l.res, nil
+}
+
+// principles returns the next recorded outcome on resume, or calls fn and
+// records its outcome.
+func (l *loop) principles(ctx context.Context, trigger string, n int, improved bool, fn func() (reason.Outcome, error)) (reason.Outcome, error) {
+	if l.next < len(l.records) {
+		var rec principlesRecord
+		if err := json.Unmarshal(l.records[l.next], &rec); err != nil {
+			return reason.Outcome{}, fmt.Errorf("transfer: journal %s: principles record %d: %w", l.cfg.Journal.Path(), l.next+1, err)
+		}
+		l.next++
+		if rec.Trigger != trigger || rec.Evaluations != n {
+			return reason.Outcome{}, fmt.Errorf("transfer: journal %s diverges: principles record %d was %s after %d evaluations, the run is at %s after %d",
+				l.cfg.Journal.Path(), l.next, rec.Trigger, rec.Evaluations, trigger, n)
+		}
+		l.res.Conversation = rec.Conversation
+		return rec.Outcome, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return reason.Outcome{}, err
+	}
+	out, err := fn()
+	if err != nil {
+		return reason.Outcome{}, err
+	}
+	if out.Conversation != nil {
+		l.res.Conversation = out.Conversation
+	}
+	if l.cfg.Journal != nil {
+		rec := principlesRecord{Trigger: trigger, Evaluations: n, Improved: improved, Outcome: out, Conversation: l.res.Conversation}
+		if err := l.cfg.Journal.Append("principles", rec); err != nil {
+			return reason.Outcome{}, err
+		}
+	}
+	return out, nil
+}
+
+func (l *loop) current() principles.Set {
+	s, _ := l.res.History.Latest()
+	return s
+}
+
+// apply validates and compiles a new set; on failure the previous space
+// stays in force and the event carries the error.
+func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (*space.Space, Event) {
+	prev, hadPrev := l.res.History.Latest()
+	l.res.Exchanges = append(l.res.Exchanges, out.Exchanges...)
+	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved}
+	set := out.Set
+	err := set.Validate(l.cfg.Space, l.cfg.Schedule.MaxOpsPerEdge)
+	var sub *space.Space
+	var rep principles.Report
+	if err == nil {
+		sub, rep, err = principles.Refine(l.cfg.Space, set, l.cfg.References...)
+	}
+	if err != nil {
+		ev.Err = err.Error()
+		ev.Set = prev
+		if l.cfg.Hooks.OnPrinciples != nil {
+			l.cfg.Hooks.OnPrinciples(ev)
+		}
+		l.res.Events = append(l.res.Events, ev)
+		return nil, ev
+	}
+	set = l.res.History.Add(set)
+	rep.Version = set.Version
+	ev.Set, ev.Report = set, rep
+	if hadPrev {
+		ev.Diff = principles.Compare(l.cfg.Space, prev, set)
+	} else {
+		ev.Diff = principles.Diff{To: set.Version, Reason: set.Reason, SizeAfter: rep.SizeAfter}
+	}
+	l.sub = sub
+	l.res.Events = append(l.res.Events, ev)
+	if l.cfg.Hooks.OnPrinciples != nil {
+		l.cfg.Hooks.OnPrinciples(ev)
+	}
+	return sub, ev
+}
+
+// found lists the distinct usable target results so far, best first.
+func found(r *search.Run) []reason.Scored {
+	seen := map[space.Arch]bool{}
+	var out []reason.Scored
+	for _, t := range r.Trials() {
+		if !t.Result.Usable() || seen[t.Arch] {
+			continue
+		}
+		seen[t.Arch] = true
+		out = append(out, reason.Scored{Arch: t.Arch, Text: t.Text, Score: t.Result.Metrics.Val})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	return out
+}

@@ -1,0 +1,109 @@
+package transfer
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/lapt/experiment"
+	"github.com/nasnb/nasnb/lapt/journal"
+	"github.com/nasnb/nasnb/lapt/principles"
+	"github.com/nasnb/nasnb/lapt/reason"
+	"github.com/nasnb/nasnb/lapt/reason/offline"
+	"github.com/nasnb/nasnb/lapt/tabular"
+)
+
+func tasks(t testing.TB, target string) (*tabular.Task, *tabular.Task) {
+	dir, ok := datadir.SharedForTests()
+	if !ok {
+		t.Skip("no benchmark data")
+	}
+	src, err := tabular.Open(dir, "nb201", "imagenet16-120", 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := tabular.Open(dir, "nb201", target, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src, tgt
+}
+
+func TestTransferImageNetToCIFAR(t *testing.T) {
+	for _, target := range []string{"cifar10", "cifar100"} {
+		src, tgt := tasks(t, target)
+		seeds, _ := experiment.ParseSeeds("0-99")
+		r := offline.New()
+		evidence := []reason.Evidence{src.Evidence()}
+		learned, err := Learn(context.Background(), r, tgt.Space, evidence, NB201Schedule())
+		if err != nil {
+			t.Fatal(err)
+		}
+		foundOpt := 0
+		outs, err := experiment.RunSeeds(context.Background(), seeds, 0, func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
+			res, err := Run(ctx, Config{Space: tgt.Space, Sources: evidence, Target: tgt.Table, Reasoner: r,
+				Initial: &learned, Schedule: NB201Schedule(), Seed: seed, References: []principles.Reference{{Name: "optimum", Arch: tgt.Best}}})
+			if err != nil {
+				return experiment.Outcome{}, err
+			}
+			v, te := res.Run.Curve()
+			return experiment.Outcome{Val: v, Test: te, Evaluations: res.Run.Evaluations()}, nil
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range outs {
+			if experiment.EvalsToReach(o.Val, tgt.BestEntry.Val) > 0 {
+				foundOpt++
+			}
+		}
+		pts := experiment.Summarize(outs, []int{10, 20}, tgt.BestEntry.Val)
+		t.Logf("%s: optimum found %d/100; test@10 %.2f±%.2f test@20 %.2f±%.2f", target, foundOpt, pts[0].TestMean, pts[0].TestStd, pts[1].TestMean, pts[1].TestStd)
+		if foundOpt < 90 {
+			t.Errorf("%s: optimum found in %d of 100 runs, want >= 90", target, foundOpt)
+		}
+	}
+}
+
+func TestTransferResumeFromJournal(t *testing.T) {
+	src, tgt := tasks(t, "cifar10")
+	dir := t.TempDir()
+	cfg := func(j *journal.Journal) Config {
+		return Config{Space: tgt.Space, Sources: []reason.Evidence{src.Evidence()}, Target: tgt.Table, Reasoner: offline.New(),
+			Schedule: NB201Schedule(), Seed: 3, Journal: j}
+	}
+	full := filepath.Join(dir, "full.jsonl")
+	j, _ := journal.Open(full)
+	want, err := Run(context.Background(), cfg(j))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	data, _ := os.ReadFile(full)
+	for cut := 0; cut < len(data); cut += len(data)/23 + 1 {
+		p := filepath.Join(dir, "cut.jsonl")
+		os.WriteFile(p, data[:cut], 0o644)
+		j, err := journal.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Run(context.Background(), cfg(j))
+		j.Close()
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		a, _ := json.Marshal(want.History)
+		b, _ := json.Marshal(got.History)
+		if string(a) != string(b) || len(got.Run.Trials()) != len(want.Run.Trials()) {
+			t.Fatalf("cut %d: resumed run differs", cut)
+		}
+		for i, tr := range got.Run.Trials() {
+			if tr.Arch != want.Run.Trials()[i].Arch || tr.Counted != want.Run.Trials()[i].Counted {
+				t.Fatalf("cut %d: trial %d differs", cut, i+1)
+			}
+		}
+	}
+}
