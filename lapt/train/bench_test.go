@@ -1,0 +1,44 @@
+package train
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nasnb/nasnb/datasets/images"
+)
+
+// benchTrain trains 1 epoch of steps+1 batches and reports images/s after the
+// first step and the time to the first step (graph build + compile + init).
+func benchTrain(b *testing.B, channels, cells, batch, steps int, arch string) {
+	d, err := images.Synthetic(batch*(steps+1), 32, 32, 3, 10, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.Channels, cfg.Cells, cfg.BatchSize, cfg.Epochs = channels, cells, batch, 1
+	for i := 0; i < b.N; i++ {
+		var firstEnd time.Time
+		var last time.Time
+		cfg.OnStep = func(s StepInfo) {
+			if s.Step == 1 {
+				firstEnd = time.Now()
+			}
+			last = time.Now()
+		}
+		res, err := Train(context.Background(), arch, cfg, Data{Train: d})
+		if err != nil || res.Status != StatusOK {
+			b.Fatal(err, res.Err)
+		}
+		b.ReportMetric(float64(steps*batch)/last.Sub(firstEnd).Seconds(), "img/s")
+		b.ReportMetric(res.FirstStep.Seconds(), "s-to-first-step")
+	}
+}
+
+const benchArch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
+
+// BenchmarkTrainTiny: C=8, N=1, 32x32x3, batch 64.
+func BenchmarkTrainTiny(b *testing.B) { benchTrain(b, 8, 1, 64, 5, benchArch) }
+
+// BenchmarkTrainBenchmarkNet: the NB201 network (C=16, N=5), batch 64.
+func BenchmarkTrainBenchmarkNet(b *testing.B) { benchTrain(b, 16, 5, 64, 2, benchArch) }
