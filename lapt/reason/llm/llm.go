@@ -311,6 +311,15 @@ func opsText(a space.Arch) string {
 	return "[" + strings.Join(p, ", ") + "]"
 }
 
+// namedIDs writes op ids with their names: "[3 (nor_conv_3x3), 1 (skip_connect)]".
+func namedIDs(root *space.Space, ids []int) string {
+	p := make([]string, len(ids))
+	for i, id := range ids {
+		p[i] = fmt.Sprintf("%d (%s)", id, root.OpName(id))
+	}
+	return "[" + strings.Join(p, ", ") + "]"
+}
+
 func scoreText(f float64) string { return strconv.FormatFloat(f, 'g', 6, 64) }
 
 func archText(root *space.Space, s reason.Scored) string {
@@ -385,7 +394,7 @@ func AdaptPrompt(req reason.AdaptRequest) ([]reason.Message, []string, error) {
 		data.OriginalStatements = req.Current.Statements
 	}
 	for i, al := range req.Current.Allowed {
-		data.CurrentAllowed = append(data.CurrentAllowed, edgeLine{Index: i, Label: root.EdgeLabel(i), Ops: idList(root, al)})
+		data.CurrentAllowed = append(data.CurrentAllowed, edgeLine{Index: i, Label: root.EdgeLabel(i), Ops: namedIDs(root, al)})
 	}
 	found := append([]reason.Scored(nil), req.Found...)
 	ev := reason.Evidence{Archs: found}
@@ -590,6 +599,9 @@ func (r *Reasoner) complete(ctx context.Context, kind string, msgs []reason.Mess
 		f := r.classify(ctx, err, timedOut, resp.Header())
 		ex.Error = f.msg
 		exs = append(exs, ex)
+		if cerr := ctx.Err(); cerr != nil {
+			return "", "", exs, fmt.Errorf("llm: %s cancelled: %w", kind, cerr)
+		}
 		if !f.retry {
 			return "", "", exs, fmt.Errorf("llm: %s: %s", kind, f.msg)
 		}

@@ -60,7 +60,7 @@ func ParseReply(sp *space.Space, text string, maxPerEdge int) (principles.Set, e
 	if strings.TrimSpace(text) == "" {
 		return principles.Set{}, replyErr("the reply is empty")
 	}
-	regions, unclosed := bracketRegions(text)
+	regions, unclosed, unclosedObjects := bracketRegions(text)
 	type cand struct {
 		rank  int // 3: map with an allowed key, 2: map of edge keys, 1: list of lists
 		start int
@@ -91,9 +91,14 @@ func ParseReply(sp *space.Space, text string, maxPerEdge int) (principles.Set, e
 	}
 	if best == nil {
 		if unclosed >= 0 {
-			return principles.Set{}, replyErr("the reply is cut off: the '{' or '[' opened at byte %d is never closed", unclosed)
+			return principles.Set{}, replyErr("the reply is cut off: the '%c' opened at byte %d is never closed", text[unclosed], unclosed)
 		}
 		return principles.Set{}, replyErr("no JSON object with the allowed ops per edge found in the reply (expected a final block like %s)", formatExample(root, maxPerEdge))
+	}
+	for _, u := range unclosedObjects {
+		if u < best.start && looksLikeObjectStart(text, u) {
+			return principles.Set{}, replyErr("the reply is cut off: the '{' opened at byte %d is never closed", u)
+		}
 	}
 	set := principles.Set{}
 	allowedV := best.v
@@ -138,7 +143,7 @@ type region struct {
 // order of their start (enclosing before enclosed), and the start of the
 // first '{' (else '[') that is never closed (-1 when none). Quotes are not
 // tracked: prose apostrophes would confuse them.
-func bracketRegions(text string) ([]region, int) {
+func bracketRegions(text string) ([]region, int, []int) {
 	type open struct {
 		c   byte
 		pos int
@@ -183,6 +188,12 @@ func bracketRegions(text string) ([]region, int) {
 		}
 	}
 	unclosed := -1
+	var objects []int
+	for _, o := range stack {
+		if o.c == '{' {
+			objects = append(objects, o.pos)
+		}
+	}
 	if len(stack) > 0 {
 		unclosed = stack[0].pos
 		for _, o := range stack {
@@ -192,7 +203,14 @@ func bracketRegions(text string) ([]region, int) {
 			}
 		}
 	}
-	return out, unclosed
+	return out, unclosed, objects
+}
+
+// looksLikeObjectStart reports whether the '{' at pos opens a JSON or
+// Python dict (a quote follows it), not a brace in prose.
+func looksLikeObjectStart(text string, pos int) bool {
+	rest := strings.TrimLeft(text[pos+1:], " \t\r\n")
+	return rest != "" && (rest[0] == '"' || rest[0] == '\'')
 }
 
 var (

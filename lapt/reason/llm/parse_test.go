@@ -69,7 +69,7 @@ func TestParseReplyErrors(t *testing.T) {
 		{"fraction", `{"allowed": {"0": [2.5], "1": [3], "2": [3], "3": [3], "4": [3], "5": [3]}}`, "edge 0 (0->1): op id 2.5 is not a whole number"},
 		{"no edge", `{"allowed": {"0": [3], "1": [3], "2": [3], "3": [3], "4": [3], "3->0": [3], "2->3": [3]}}`, `key "3->0": the cell has no edge between those nodes (edges: 0=0->1, 1=0->2, 2=1->2, 3=0->3, 4=1->3, 5=2->3)`},
 		{"prose", "I suggest convolutions everywhere.", `no JSON object with the allowed ops per edge found in the reply (expected a final block like {"principles": ["..."], "allowed": {"0": [...], "1": [...], ..., "5": [...]}})`},
-		{"cut", "Analysis...\n```json\n{\"principles\": [\"a\"], \"allowed\": {\"0\": [3, 1], \"1\": [3", "the reply is cut off: the '{' or '[' opened at byte 20 is never closed"},
+		{"cut", "Analysis...\n```json\n{\"principles\": [\"a\"], \"allowed\": {\"0\": [3, 1], \"1\": [3", "the reply is cut off: the '{' opened at byte 20 is never closed"},
 		{"empty reply", "  ", "the reply is empty"},
 		{"several problems", `{"allowed": {"0": [9], "1": [], "2": [3], "3": [3], "4": [3], "5": [3]}}`, "edge 0 (0->1): op id 9 out of range 0..4; edge 1 (0->2): no op given (empty list)"},
 	}
