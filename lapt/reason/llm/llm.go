@@ -746,6 +746,11 @@ func (r *Reasoner) scrub(s string) string {
 func ScrubSecrets(s string) string {
 	s = skKeyRE.ReplaceAllString(s, "sk-[redacted]")
 	s = bearerRE.ReplaceAllString(s, "$1 [redacted]")
-	s = apiKeyRE.ReplaceAllString(s, "$1$2[redacted]")
+	s = apiKeyRE.ReplaceAllStringFunc(s, func(m string) string {
+		if strings.HasSuffix(strings.ToLower(m), "bearer") {
+			return m // "Authorization: Bearer <token>": the token is scrubbed above
+		}
+		return apiKeyRE.ReplaceAllString(m, "$1$2[redacted]")
+	})
 	return s
 }

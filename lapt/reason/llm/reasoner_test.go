@@ -89,7 +89,7 @@ func (g *rig) checkNoKey() {
 			}
 			s = string(b)
 		}
-		if strings.Contains(s, sentinel) || strings.Contains(s, "SENTINEL") || strings.Contains(strings.ToLower(s), "bearer") {
+		if strings.Contains(s, sentinel) || strings.Contains(s, "SENTINEL") || strings.Contains(strings.ToLower(s), "bearer sk") {
 			g.t.Errorf("the API key leaked into: %.300s", s)
 		}
 	}
