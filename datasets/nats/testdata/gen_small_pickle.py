@@ -3,8 +3,8 @@ same structure and pickle globals as the official NATS-tss-v1_0-3ffb9-simple
 files (collections.OrderedDict, numpy.dtype, numpy.core.multiarray.scalar),
 but 3 epochs per fidelity. It fakes the numpy modules so that numpy is not
 needed. Used as a test fixture and fuzz seed. Run: python3 gen_small_pickle.py
-small.pickle.pbz2 is its bz2 compression (python3 -m bz2 is not needed: the
-bz2 module does it); small_meta.pickle is a two-arch meta pickle.
+It also writes small.pickle.pbz2 (its bz2 compression) and small_meta.pickle
+(a two-arch meta pickle).
 """
 import collections, pickle, struct, sys, types
 
@@ -79,3 +79,13 @@ def fidelity(epochs, seeds):
 top = collections.OrderedDict([("12", fidelity(3, [111])), ("200", fidelity(3, [777, 888]))])
 with open("small.pickle", "wb") as f:
     pickle.dump(top, f, protocol=4)
+
+import bz2
+
+with open("small.pickle", "rb") as f, open("small.pickle.pbz2", "wb") as g:
+    g.write(bz2.compress(f.read()))
+meta = {"meta_archs": ["|none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+                       "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|"],
+        "total_archs": 2, "arch2infos": None, "evaluated_indexes": set()}
+with open("small_meta.pickle", "wb") as f:
+    f.write(pickle.dumps(meta, protocol=4))
