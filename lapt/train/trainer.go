@@ -272,6 +272,8 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 	if err != nil {
 		return err
 	}
+	defer evalExec.Finalize()
+	defer trainer.ResetComputationGraphs()
 	for epoch = 0; epoch < cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -69,6 +69,7 @@ func Synflow(ctx context.Context, backendName, arch string, net train.NetConfig,
 		if err != nil {
 			return err
 		}
+		defer exec.Finalize()
 		ones := make([]float64, net.Height*net.Width*net.InChannels)
 		for i := range ones {
 			ones[i] = 1
@@ -124,6 +125,7 @@ func NASWOT(ctx context.Context, backendName, arch string, net train.NetConfig, 
 		if err != nil {
 			return err
 		}
+		defer exec.Finalize()
 		out, err := exec.Call(tensors.FromFlatDataAndDimensions(batch, n, net.Height, net.Width, net.InChannels))
 		if err != nil {
 			return err
