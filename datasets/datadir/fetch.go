@@ -135,7 +135,10 @@ func (fe *Fetcher) Fetch(ctx context.Context, dir string, only []string) error {
 // netError marks a transport-level failure (connection refused, DNS, ...).
 type netError struct{ err error }
 
+// Error returns the wrapped error's text.
 func (e netError) Error() string { return e.err.Error() }
+
+// Unwrap returns the wrapped error.
 func (e netError) Unwrap() error { return e.err }
 
 func isNetErr(err error) bool {

@@ -64,6 +64,7 @@ type byteReader struct {
 	off  int
 }
 
+// Read implements io.Reader.
 func (r *byteReader) Read(p []byte) (int, error) {
 	if r.off >= len(r.data) {
 		return 0, io.EOF
@@ -73,6 +74,7 @@ func (r *byteReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// ReadByte implements io.ByteReader.
 func (r *byteReader) ReadByte() (byte, error) {
 	if r.off >= len(r.data) {
 		return 0, io.EOF
@@ -103,6 +105,7 @@ type dtype struct {
 	order byte // '<', '>', '|' or '='
 }
 
+// Call builds a dtype from its type code (numpy.dtype(code, align, copy)).
 func (dtypeClass) Call(args ...any) (any, error) {
 	if len(args) < 1 {
 		return nil, errors.New("numpy.dtype() without a type code")
@@ -114,6 +117,7 @@ func (dtypeClass) Call(args ...any) (any, error) {
 	return &dtype{code: code, order: '<'}, nil
 }
 
+// PySetState takes the byte order from the pickled dtype state.
 func (d *dtype) PySetState(state any) error {
 	t, ok := state.(*types.Tuple)
 	if !ok || t.Len() < 2 {
@@ -131,6 +135,7 @@ func (d *dtype) PySetState(state any) error {
 // decodes numeric scalars to float64.
 type scalarFunc struct{}
 
+// Call decodes the scalar bytes with the dtype.
 func (scalarFunc) Call(args ...any) (any, error) {
 	if len(args) != 2 {
 		return nil, fmt.Errorf("numpy scalar() with %d arguments, want 2", len(args))
