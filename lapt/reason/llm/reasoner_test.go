@@ -173,11 +173,11 @@ func TestTransportFaultsRetried(t *testing.T) {
 		{"503 retry-after", func() llmtest.Behavior { b := llmtest.ServerError(503); b.RetryAfter = "2"; return b }(), "HTTP 503 server error", 2 * time.Second},
 		{"cut body", llmtest.CutBody(good), "transport error", 0},
 		{"no choices", llmtest.NoChoices(), "the endpoint returned no choices", 0},
-		{"slow past timeout", llmtest.Slow(5*time.Second, good), "timeout: no reply within 100ms", 0},
+		{"slow past timeout", llmtest.Slow(5*time.Second, good), "timeout: no reply within 400ms", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := newRig(t, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+			g := newRig(t, func(cfg *Config) { cfg.Timeout = 400 * time.Millisecond })
 			g.srv.Push(c.fault, llmtest.Reply(good))
 			out, err := g.learn(context.Background())
 			if err != nil {
@@ -438,7 +438,7 @@ func TestNoReasks(t *testing.T) {
 }
 
 func TestFaultsThenReaskMixed(t *testing.T) {
-	g := newRig(t, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+	g := newRig(t, func(cfg *Config) { cfg.Timeout = 400 * time.Millisecond })
 	g.srv.Push(llmtest.RateLimited("1"), llmtest.Reply(llmtest.ProseOnly), llmtest.ServerError(500),
 		llmtest.Slow(3*time.Second, good), llmtest.Reply(good))
 	out, err := g.learn(context.Background())
@@ -543,7 +543,7 @@ func TestAdaptContinuesOneConversation(t *testing.T) {
 
 func TestSentinelKeyNeverLeaks(t *testing.T) {
 	// A server that echoes the key (misbehaving) must not make it leak either.
-	g := newRig(t, func(cfg *Config) { cfg.Timeout = 100 * time.Millisecond })
+	g := newRig(t, func(cfg *Config) { cfg.Timeout = 400 * time.Millisecond })
 	echo := llmtest.BadRequest("invalid header Authorization: Bearer " + sentinel)
 	g.srv.Push(llmtest.RateLimited("1"), llmtest.ServerError(500), llmtest.CutBody(good), llmtest.Reply("your key is "+sentinel+" "+llmtest.ProseOnly),
 		llmtest.Reply(good), echo)
