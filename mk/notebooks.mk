@@ -13,8 +13,8 @@ NB_BUILD       := $(CURDIR)/build
 NB_TOOLS_BIN   := $(NB_BUILD)/tools
 NB_JUPYTER_DIR := $(NB_BUILD)/jupyter
 NB_TMP         := $(NB_BUILD)/tmp
-NB_OUT         := $(NB_BUILD)/notebooks
-NB_SHOTS       := $(NB_BUILD)/screenshots
+NB_OUT         := build/notebooks
+NB_SHOTS       := build/screenshots
 NB_STAMPS      := $(NB_BUILD)/stamps
 NB_GOROOT      := $(shell $(NB_GO) env GOROOT 2>/dev/null)
 NB_JUPYTER     := /usr/bin/jupyter
@@ -69,16 +69,19 @@ $(NB_CHECK): FORCE_NBCHECK
 	@$(NB_GO) build -o $@ ./scripts/nbcheck
 FORCE_NBCHECK:
 
+# nb_run,NOTEBOOK: execute into build/notebooks, export HTML, check; prints the time taken.
+define nb_run
+set -e; mkdir -p $(NB_OUT) $(NB_TMP); nb=$(1); name=$$(basename $$nb .ipynb); start=$$(date +%s.%N); \
+echo "== $$nb"; \
+$(NB_EXEC) $$nb 2>$(NB_OUT)/$$name.log || { tail -n 40 $(NB_OUT)/$$name.log; echo "FAILED: $$nb (log: build/notebooks/$$name.log)"; exit 1; }; \
+$(NB_HTML) $(NB_OUT)/$$name.ipynb 2>>$(NB_OUT)/$$name.log; \
+$(NB_CHECK) check $(NB_OUT)/$$name.ipynb; \
+printf "   executed, exported and checked in %ss -> build/notebooks/%s.{ipynb,html}\n" \
+  $$(awk -v s=$$start -v e=$$(date +%s.%N) "BEGIN{printf \"%.1f\", e-s}") $$name
+endef
+
 test-notebooks: tools $(NB_CHECK) ## Execute every notebook headless, export HTML, check outputs.
-	@mkdir -p $(NB_OUT) $(NB_TMP)
-	@set -e; for nb in $(NB_SOURCES); do \
-	  name=$$(basename $$nb .ipynb); start=$$(date +%s.%N); \
-	  echo "== $$nb"; \
-	  $(NB_EXEC) $$nb 2>$(NB_OUT)/$$name.log || { tail -n 40 $(NB_OUT)/$$name.log; exit 1; }; \
-	  $(NB_HTML) $(NB_OUT)/$$name.ipynb 2>>$(NB_OUT)/$$name.log; \
-	  $(NB_CHECK) check $(NB_OUT)/$$name.ipynb; \
-	  printf "   executed in %ss -> build/notebooks/%s.{ipynb,html}\n" $$(awk -v s=$$start -v e=$$(date +%s.%N) "BEGIN{printf \"%.1f\", e-s}") $$name; \
-	done
+	@set -e; $(foreach nb,$(NB_SOURCES),$(call nb_run,$(nb));)
 
 # Outputs are written back without the ECharts library outputs (~1.1 MB each):
 # charts keep their static SVG (what GitHub shows); re-running a cell in
@@ -89,23 +92,26 @@ notebooks-outputs: test-notebooks ## Re-execute the notebooks and write their ou
 	done
 
 demo-notebook: tools $(NB_CHECK) ## Execute the quickstart notebook, export HTML and print its summary.
-	@mkdir -p $(NB_OUT) $(NB_TMP)
-	@$(NB_EXEC) notebooks/$(NB_DEMO).ipynb 2>$(NB_OUT)/$(NB_DEMO).log || { tail -n 40 $(NB_OUT)/$(NB_DEMO).log; exit 1; }
-	@$(NB_HTML) $(NB_OUT)/$(NB_DEMO).ipynb 2>>$(NB_OUT)/$(NB_DEMO).log
-	@$(NB_CHECK) check $(NB_OUT)/$(NB_DEMO).ipynb
+	@$(call nb_run,notebooks/$(NB_DEMO).ipynb)
+	@echo
+	@echo "== Summary of notebooks/$(NB_DEMO).ipynb (cells tagged summary)"
 	@$(NB_CHECK) summary $(NB_OUT)/$(NB_DEMO).ipynb
 	@echo
 	@echo "Executed notebook: build/notebooks/$(NB_DEMO).ipynb"
 	@echo "HTML export:       build/notebooks/$(NB_DEMO).html  (open it in a browser; charts work offline)"
+
+# The demo's HTML export, rebuilt when the notebook or kernelext changed.
+$(NB_OUT)/$(NB_DEMO).html: notebooks/$(NB_DEMO).ipynb $(wildcard kernelext/*.go kernelext/assets/*) | tools $(NB_CHECK)
+	@$(call nb_run,notebooks/$(NB_DEMO).ipynb)
 
 notebook: tools ## Start Jupyter Notebook on 127.0.0.1 with notebooks/ open.
 	@mkdir -p $(NB_TMP)
 	$(NB_ENV) $(NB_JUPYTER) notebook --ip=127.0.0.1 --port=$(NB_PORT) --no-browser \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) --notebook-dir=$(CURDIR)/notebooks
 
-test-screenshot: $(NB_CHECK) ## Render the demo notebook's HTML export in headless Chromium and check the chart is drawn.
+test-screenshot: tools $(NB_CHECK) ## Render the demo notebook's HTML export in headless Chromium and check the chart is drawn.
 	@scripts/ensure-apt.sh $(NB_SHOT_PKGS)
-	@test -f $(NB_OUT)/$(NB_DEMO).html || $(MAKE) --no-print-directory demo-notebook
+	@$(MAKE) --no-print-directory $(NB_OUT)/$(NB_DEMO).html
 	@scripts/screenshot.sh $(NB_OUT)/$(NB_DEMO).html $(NB_SHOTS)/$(NB_DEMO).png $(NB_SHOTS)/$(NB_DEMO).dom.html
 	@$(NB_CHECK) shot --dom $(NB_SHOTS)/$(NB_DEMO).dom.html $(NB_SHOTS)/$(NB_DEMO).png
 
