@@ -213,6 +213,13 @@ func (r *Run) Done() bool { return r.done }
 // Err returns why the run stopped early (ErrExhausted, a context error), or nil.
 func (r *Run) Err() error { return r.stopErr }
 
+// Seen reports whether a (or, with canonical dedup, a functionally
+// identical architecture) has been evaluated, so proposing it is free.
+func (r *Run) Seen(a space.Arch) bool {
+	_, ok := r.cache[r.key(a)]
+	return ok
+}
+
 // FreeStreak returns how many consecutive trials were answered from the
 // cache for free; a long streak means the current space is exhausted.
 func (r *Run) FreeStreak() int { return r.free }
@@ -300,7 +307,7 @@ func (r *Run) Step(ctx context.Context) (Trial, error) {
 			return Trial{}, r.stop(err)
 		}
 	}
-	strat.Tell(Observation{Arch: a, Val: t.Result.Metrics.Val, OK: t.Result.Usable()})
+	strat.Tell(Observation{Arch: a, Val: t.Result.Metrics.Val, OK: t.Result.Usable(), Free: !t.Counted})
 	r.trials = append(r.trials, t)
 	if t.Result.Usable() && (r.bestIdx < 0 || t.Result.Metrics.Val > r.trials[r.bestIdx].Result.Metrics.Val) {
 		r.bestIdx = len(r.trials) - 1

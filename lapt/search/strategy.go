@@ -20,6 +20,9 @@ type Observation struct {
 	Val float64
 	// OK is false when the evaluation failed; Val is then meaningless.
 	OK bool
+	// Free is true when the architecture was a repeat answered from the
+	// cache without using budget.
+	Free bool
 }
 
 // Strategy proposes architectures one at a time (ask/tell). Calls alternate:
@@ -83,7 +86,15 @@ type Evolution struct {
 	r   *rand.Rand
 	cfg EvolutionConfig
 	pop []Observation // oldest first
+	// repeats counts consecutive free repeats; past a limit the next
+	// proposal is a random immigrant, so a population whose neighbourhoods
+	// are exhausted cannot stall the search.
+	repeats int
 }
+
+// immigrantAfter is the number of consecutive free repeats after which
+// evolution proposes a random architecture.
+const immigrantAfter = 20
 
 // NewEvolution returns regularized evolution over sp.
 func NewEvolution(sp *space.Space, seed uint64, cfg EvolutionConfig) (*Evolution, error) {
@@ -109,7 +120,7 @@ func (s *Evolution) Population() []Observation { return append([]Observation(nil
 
 // Ask implements Strategy.
 func (s *Evolution) Ask() (space.Arch, error) {
-	if len(s.pop) < s.cfg.Population {
+	if len(s.pop) < s.cfg.Population || s.repeats >= immigrantAfter {
 		return s.sp.Sample(s.r), nil
 	}
 	best := -1
@@ -127,8 +138,14 @@ func (s *Evolution) Ask() (space.Arch, error) {
 	return child, err
 }
 
-// Tell implements Strategy. Failed evaluations do not enter the population.
+// Tell implements Strategy. Failed evaluations do not enter the
+// population; repeats do, as in the reference (they age it).
 func (s *Evolution) Tell(o Observation) {
+	if o.Free {
+		s.repeats++
+	} else {
+		s.repeats = 0
+	}
 	if !o.OK {
 		return
 	}

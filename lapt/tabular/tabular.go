@@ -47,7 +47,7 @@ func Open(dataDir, spaceName, task string, fidelity int) (*Task, error) {
 		}
 		return FromTable(space.NB201(), t)
 	case "transnas-micro", "transnas", "tnb101-micro":
-		return nil, fmt.Errorf("tabular: transnas-micro needs the zero-cost loader")
+		return openTransNAS(dataDir, task)
 	}
 	return nil, fmt.Errorf("tabular: unknown space %q (want nb201 or transnas-micro)", spaceName)
 }

@@ -261,10 +261,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxFree := 1 << 30
-	if sch.NoAdapt {
-		maxFree = sch.ExhaustAfter
-	}
+	maxFree := 1 << 30 // the loop below detects exhaustion itself
 	run, err := search.NewRun(search.Config{Strategy: strat, Evaluator: cfg.Target, Budget: sch.Budget, Seed: cfg.Seed,
 		Dedup: cfg.Dedup, MaxFree: maxFree, Journal: cfg.Journal, Label: "transfer:" + cfg.Reasoner.Name(), Hooks: cfg.Hooks.Search})
 	if err != nil {
@@ -274,6 +271,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	lastBest := math.Inf(-1)
 	checkAt := sch.Population + sch.Warmup
 	baselineSet := false
+	seen := map[string]bool{fmt.Sprint(original.Allowed): true}
+	freeMark, fellBack := 0, false
 	for !run.Done() {
 		t, err := run.Step(ctx)
 		if err != nil {
@@ -287,10 +286,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if !baselineSet && n >= sch.Population {
 			lastBest, baselineSet = best, true
 		}
-		if sch.NoAdapt || run.Done() {
+		if run.FreeStreak() == 0 {
+			freeMark = 0
+		}
+		exhausted := run.FreeStreak()-freeMark >= sch.ExhaustAfter
+		if exhausted && (fellBack || sch.NoAdapt) {
+			break // the space in force yields nothing new to this search
+		}
+		if sch.NoAdapt || fellBack || run.Done() {
 			continue
 		}
-		exhausted := run.FreeStreak() >= sch.ExhaustAfter
 		due := t.Counted && n >= checkAt
 		if !exhausted && !due {
 			continue
@@ -300,24 +305,43 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if exhausted {
 			trig = "exhausted"
 		}
-		cur := l.current()
-		out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
-			return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
-				Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Conversation: l.res.Conversation})
-		})
-		if err != nil {
-			return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
-		}
-		newSub, ev := l.apply(out, trig, n, improved)
-		if newSub != nil {
-			strat.SetSpace(newSub)
+		// An exhausted space is widened until it holds something new; a
+		// widening that repeats an earlier space, or fails, falls back to the
+		// full space.
+		for tries := 0; ; tries++ {
+			cur := l.current()
+			out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
+				return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
+					Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Conversation: l.res.Conversation})
+			})
+			if err != nil {
+				return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
+			}
+			newSub, ev := l.apply(out, trig, n, improved)
+			key := fmt.Sprint(l.current().Allowed)
+			if !exhausted {
+				if newSub != nil {
+					strat.SetSpace(newSub)
+				}
+				seen[key] = true
+				break
+			}
+			if newSub == nil || ev.Diff.Empty() || seen[key] || tries >= 8 {
+				l.fallback(n)
+				strat.SetSpace(root)
+				fellBack = true
+				break
+			}
+			seen[key] = true
+			if hasUnseen(newSub, run) {
+				strat.SetSpace(newSub)
+				break
+			}
 		}
 		lastBest = best
+		freeMark = run.FreeStreak()
 		for checkAt <= n {
 			checkAt += sch.AdaptEvery
-		}
-		if exhausted && (newSub == nil || ev.Diff.Empty()) {
-			break // nothing left to explore
 		}
 	}
 	if err := run.Err(); err != nil && err != search.ErrExhausted {
@@ -402,6 +426,35 @@ func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (
 		l.cfg.Hooks.OnPrinciples(ev)
 	}
 	return sub, ev
+}
+
+// fallback records that the principles could not offer anything new and
+// the search continues in the full space.
+func (l *loop) fallback(n int) {
+	ev := Event{Trigger: "fallback", Evaluations: n, Set: l.current(),
+		Err: "the principles offer no unexplored architecture: searching the full space"}
+	ev.Report.SizeBefore, ev.Report.SizeAfter = l.cfg.Space.Count(), l.cfg.Space.Count()
+	l.res.Events = append(l.res.Events, ev)
+	if l.cfg.Hooks.OnPrinciples != nil {
+		l.cfg.Hooks.OnPrinciples(ev)
+	}
+}
+
+// hasUnseen reports whether sp holds an architecture the run has not
+// evaluated (large spaces are assumed to).
+func hasUnseen(sp *space.Space, r *search.Run) bool {
+	if sp.Count() > 200_000 {
+		return true
+	}
+	found := false
+	sp.Enumerate(func(a space.Arch) bool {
+		if !r.Seen(a) {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
 }
 
 // found lists the distinct usable target results so far, best first.
