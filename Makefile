@@ -1,27 +1,61 @@
-# nasnb Makefile. Area-specific targets live in mk/*.mk (one file per area).
+# nasnb Makefile. Two commands matter on a fresh machine:
+#
+#   make demo   the main job: principle transfer end to end (CLI + quickstart notebook)
+#   make test   every test: Go tests, notebooks executed headless and checked, screenshot check
+#
+# Each installs what it needs (Debian packages, pinned Go tools, the GoNB kernel),
+# and re-runs skip what is already there. Area targets live in mk/*.mk.
 SHELL := /bin/bash
 GO ?= go
-export GOFLAGS ?= -mod=mod
 SHARED_DATA ?= $(abspath ../shared/data)
 export NASNB_DATA ?= $(SHARED_DATA)
+BIN := build/bin/nasnb
+DEMO_DIR := build/demo
+# Debian packages the tests and notebooks use besides Jupyter (mk/notebooks.mk).
+DATA_PKGS := dataset-fashion-mnist
 
-.PHONY: all build test test-go vet bench demo help
+.PHONY: all build test test-go test-deps vet bench fuzz demo help
 all: build
 
 help: ## List targets.
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
 
 build: ## Build all packages and the nasnb CLI into build/bin.
 	$(GO) build ./...
-	$(GO) build -o build/bin/nasnb ./cmd/nasnb
+	$(GO) build -o $(BIN) ./cmd/nasnb
 
-vet:
+vet: ## go vet and gofmt check.
 	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
-test-go: ## Go unit tests (no notebooks).
+test-deps: ## Debian packages the tests read (Fashion-MNIST).
+	@bash scripts/ensure-apt.sh $(DATA_PKGS)
+
+test-go: test-deps ## Go unit, example and integration tests.
 	$(GO) test -count=1 ./...
 
-bench: ## Benchmarks (lookups/s, 1000-seed REA run, ...).
+test: vet test-go test-notebooks test-screenshot ## Everything CI runs.
+	@echo "make test: all passed"
+
+bench: ## Benchmarks: table lookups/s, the 1,000-seed x 100-evaluation REA run, loaders.
 	$(GO) test -run '^$$' -bench . ./lapt/... ./datasets/...
+
+FUZZTIME ?= 30s
+fuzz: ## Run every fuzz target of the core parsers for FUZZTIME each.
+	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
+	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./lapt/journal
+	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime $(FUZZTIME) ./lapt/reason/llm
+
+demo: build test-deps ## The main job: LAPT transfer on NAS-Bench-201 from the CLI and the quickstart notebook.
+	@mkdir -p $(DEMO_DIR)
+	@echo "== nasnb principles (offline reasoner, ImageNet16-120) =="
+	$(BIN) principles --space nb201 --source imagenet16-120 --reference cifar10,cifar100 --json $(DEMO_DIR)/principles.json | tee $(DEMO_DIR)/principles.txt | tail -12
+	@echo
+	@echo "== nasnb transfer ImageNet16-120 -> CIFAR-10, 100 seeds =="
+	$(BIN) transfer --space nb201 --source imagenet16-120 --target cifar10 --seeds 0-99 --json $(DEMO_DIR)/transfer-cifar10.json | tee $(DEMO_DIR)/transfer-cifar10.txt | head -8
+	@echo
+	@$(MAKE) --no-print-directory demo-notebook
+	@echo
+	@echo "Demo outputs: $(DEMO_DIR)/ (CLI reports), build/notebooks/ (executed notebook + HTML export)"
 
 -include mk/*.mk
