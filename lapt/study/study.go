@@ -272,13 +272,28 @@ func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s -> %s (reasoner %s), %d seeds; population %d, tournament %d, budget %d, adapt every %d after %d plain steps\n",
 		strings.Join(r.Sources, "+"), r.Target, r.Reasoner, r.Seeds, r.Schedule.Population, r.Schedule.Tournament, r.Schedule.Budget, r.Schedule.AdaptEvery, r.Schedule.Warmup)
-	fmt.Fprintf(&b, "target optimum: val %.4f, test %.4f  %s; top-0.1%% threshold val %.4f\n", r.Optimum, r.OptTest, r.OptArch, r.Threshold)
+	if r.OptTest != 0 && !math.IsNaN(r.OptTest) {
+		fmt.Fprintf(&b, "target optimum: val %.4f, test %.4f  %s; top-0.1%% threshold val %.4f\n", r.Optimum, r.OptTest, r.OptArch, r.Threshold)
+	} else {
+		fmt.Fprintf(&b, "target optimum: val %.4f (no test scores in this table)  %s; top-0.1%% threshold val %.4f\n", r.Optimum, r.OptArch, r.Threshold)
+	}
 	fmt.Fprintf(&b, "%-44s %7s %5s %13s %8s %8s", "method", "space", "opt?", "evals (LAPT)", "found", "top0.1%")
-	var cps []int
+	// Tables without test scores (e.g. the TransNAS sample) show validation.
+	useVal := true
+	for _, m := range r.Methods {
+		for _, p := range m.Points {
+			if !math.IsNaN(p.TestMean) {
+				useVal = false
+			}
+		}
+	}
+	col := "test"
+	if useVal {
+		col = "val"
+	}
 	if len(r.Methods) > 0 {
 		for _, p := range r.Methods[0].Points {
-			cps = append(cps, p.Evals)
-			fmt.Fprintf(&b, " %15s", fmt.Sprintf("test@%d", p.Evals))
+			fmt.Fprintf(&b, " %15s", fmt.Sprintf("%s@%d", col, p.Evals))
 		}
 	}
 	b.WriteString("\n")
@@ -289,11 +304,14 @@ func (r *Report) String() string {
 		}
 		fmt.Fprintf(&b, "%-44s %7d %5s %6.1f ± %-4.1f %7.0f%% %7.0f%%", trunc(m.Label, 44), m.SpaceSize, kept, m.MetricMean, m.MetricStd, 100*m.FoundOptimum, 100*m.FoundTop)
 		for _, p := range m.Points {
-			fmt.Fprintf(&b, " %15s", fmtPM(p.TestMean, p.TestStd))
+			if useVal {
+				fmt.Fprintf(&b, " %15s", fmtPM(p.ValMean, p.ValStd))
+			} else {
+				fmt.Fprintf(&b, " %15s", fmtPM(p.TestMean, p.TestStd))
+			}
 		}
 		b.WriteString("\n")
 	}
-	_ = cps
 	return b.String()
 }
 
