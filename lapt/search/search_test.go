@@ -173,7 +173,7 @@ func TestKillMinus9(t *testing.T) {
 	}
 	want := trialsJSON(runOnce(t, "rea", 11, 40, DedupCanonical, nil))
 	dir := t.TempDir()
-	for round, delay := range []time.Duration{30 * time.Millisecond, 90 * time.Millisecond, 150 * time.Millisecond} {
+	for round, delay := range []time.Duration{150 * time.Millisecond, 300 * time.Millisecond, 450 * time.Millisecond} {
 		p := filepath.Join(dir, strconv.Itoa(round)+".jsonl")
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$")
 		cmd.Env = append(os.Environ(), "NASNB_KILL_CHILD="+p)
@@ -213,7 +213,7 @@ func TestKillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := New("rea", space.NB201(), 11, EvolutionConfig{Population: 10, Tournament: 3})
-	Execute(context.Background(), Config{Strategy: st, Evaluator: synth(3 * time.Millisecond), Budget: 40, Seed: 11, Journal: j})
+	Execute(context.Background(), Config{Strategy: st, Evaluator: synth(10 * time.Millisecond), Budget: 40, Seed: 11, Journal: j})
 }
 
 func TestCurveAndIncumbent(t *testing.T) {
