@@ -244,6 +244,7 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 	ds := &batchDataset{b: batcher, dims: []int{tr.Height, tr.Width, tr.Channels}}
 
 	var step int
+	var stepErr error // the hook's own error, reported without GoMLX's loop wrapping
 	var epochLoss float64
 	var epochSteps int
 	epoch := 0
@@ -255,7 +256,8 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		}
 		l := scalarFloat(metrics[0])
 		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return fmt.Errorf("step %d: %w", step, errDiverged)
+			stepErr = fmt.Errorf("step %d: %w", step, errDiverged)
+			return stepErr
 		}
 		epochLoss += l
 		epochSteps++
@@ -280,6 +282,9 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		}
 		epochLoss, epochSteps = 0, 0
 		if _, err := loop.RunEpochs(ds, 1); err != nil {
+			if stepErr != nil {
+				return stepErr
+			}
 			return unwrapLoopErr(err)
 		}
 		res.Epochs = epoch + 1

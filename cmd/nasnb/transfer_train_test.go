@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// tinyTrainEnv sets a recipe that trains a candidate in a fraction of a second.
+func tinyTrainEnv(t *testing.T) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"NASNB_TRAIN_CHANNELS": "4", "NASNB_TRAIN_CELLS": "1", "NASNB_TRAIN_EPOCHS": "1", "NASNB_TRAIN_BATCH": "32",
+		"NASNB_TRAIN_IMAGES": "128", "NASNB_TRAIN_VAL": "64", "NASNB_TRAIN_TEST": "64", "NASNB_TRAIN_SYNTHETIC_HW": "8",
+		"NASNB_TRAIN_LR": "0.1", "NASNB_TRAIN_BACKEND": "go", "NASNB_TRAIN_CHECKPOINT_DIR": "", "NASNB_TRAIN_AUGMENT": "0",
+	} {
+		t.Setenv(k, v)
+	}
+}
+
+// cancelAfter is an io.Writer that cancels a context once it has seen n
+// lines containing marker.
+type cancelAfter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	marker string
+	n      int
+	cancel context.CancelFunc
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Count(w.buf.String(), w.marker) >= w.n {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func TestTransferTrainSyntheticResume(t *testing.T) {
+	dir := needData(t)
+	tinyTrainEnv(t)
+	jdir := filepath.Join(t.TempDir(), "journal")
+	args := []string{"transfer", "--evaluator", "train", "--data", dir, "--target", "synthetic", "--budget", "5", "--population", "2",
+		"--warmup", "1", "--adapt-every", "2", "--journal", jdir}
+
+	// Interrupted after two trained candidates.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &cancelAfter{marker: " first step ", n: 2, cancel: cancel}
+	var errb bytes.Buffer
+	if code := run(ctx, args, w, &errb); code == 0 || !strings.Contains(errb.String(), "resume") {
+		t.Fatalf("interrupted run: code %d\n%s\n%s", code, w.buf.String(), errb.String())
+	}
+	files, _ := filepath.Glob(filepath.Join(jdir, "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("journals: %v", files)
+	}
+	before := journalTrials(t, files[0])
+	if len(before) < 2 {
+		t.Fatalf("%d trials journaled before the interruption", len(before))
+	}
+	for _, tr := range before {
+		if tr.Result.Cost.Seconds <= 0 || tr.Result.Cost.Images != 128 {
+			t.Errorf("trial cost not journaled: %+v", tr.Result.Cost)
+		}
+	}
+
+	// Resumed: journaled candidates are not trained again.
+	js := filepath.Join(t.TempDir(), "out.json")
+	code, out, errs := runCLI(t, append(args, "--json", js)...)
+	if code != 0 {
+		t.Fatalf("resume: code %d: %s\n%s", code, errs, out)
+	}
+	if got := strings.Count(out, "(journal)"); got < len(before) {
+		t.Errorf("resume replayed %d of %d journaled trials:\n%s", got, len(before), out)
+	}
+	var rep TrainTransferReport
+	data, _ := os.ReadFile(js)
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Schema != "nasnb.transfer-train/v1" || len(rep.Runs) != 1 || rep.Runs[0].Evaluations != 5 || rep.Runs[0].BestArch == "" ||
+		rep.Runs[0].Images < 5*128 || rep.Runs[0].Seconds <= 0 {
+		t.Fatalf("%s\n%+v", out, rep.Runs)
+	}
+	if r := rep.Runs[0]; !(r.BestVal >= 0 && r.BestVal <= 100) || !(r.BestTest >= 0 && r.BestTest <= 100) {
+		t.Errorf("best val %v test %v", r.BestVal, r.BestTest)
+	}
+
+	// Other training settings cannot resume this journal.
+	t.Setenv("NASNB_TRAIN_CHANNELS", "8")
+	if code, _, errs := runCLI(t, args...); code == 0 || !strings.Contains(errs, "other training settings") {
+		t.Errorf("settings change: code %d %s", code, errs)
+	}
+}
+
+func TestTransferTrainDivergedGoesOn(t *testing.T) {
+	dir := needData(t)
+	tinyTrainEnv(t)
+	t.Setenv("NASNB_TRAIN_LR", "1e12")
+	jdir := filepath.Join(t.TempDir(), "journal")
+	code, out, errs := runCLI(t, "transfer", "--evaluator", "train", "--data", dir, "--target", "synthetic", "--budget", "3",
+		"--population", "2", "--methods", "rea-full", "--journal", jdir)
+	if code != 0 {
+		t.Fatalf("code %d: %s\n%s", code, errs, out)
+	}
+	if strings.Count(out, "diverged") < 3 || !strings.Contains(out, "loss is NaN") {
+		t.Fatalf("%s", out)
+	}
+	files, _ := filepath.Glob(filepath.Join(jdir, "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("journals: %v", files)
+	}
+	trials := journalTrials(t, files[0])
+	counted := 0
+	for _, tr := range trials {
+		if tr.Counted {
+			counted++
+			if tr.Result.Status != "diverged" || tr.Result.Err == "" {
+				t.Errorf("trial %+v", tr.Result)
+			}
+		}
+	}
+	if counted != 3 {
+		t.Errorf("%d counted trials journaled, want 3", counted)
+	}
+}
+
+func TestTransferTrainUsage(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"transfer", "--evaluator", "train"}, "NASNB_TRAIN_CHANNELS"},
+		{[]string{"transfer", "--evaluator", "train", "--target", "imagenet16-120"}, "not a dataset"},
+	} {
+		if code, _, errs := runCLI(t, c.args...); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: code %d %s", c.args, code, errs)
+		}
+	}
+	t.Setenv("NASNB_TRAIN_CHANNELS", "zero")
+	if code, _, errs := runCLI(t, "transfer", "--evaluator", "train", "--target", "synthetic"); code != 2 || !strings.Contains(errs, "NASNB_TRAIN_CHANNELS") {
+		t.Errorf("bad env: code %d %s", code, errs)
+	}
+}
+
+type journalTrial struct {
+	Counted bool `json:"counted"`
+	Result  struct {
+		Status string `json:"status"`
+		Err    string `json:"err"`
+		Cost   struct {
+			Seconds float64 `json:"seconds"`
+			Images  int64   `json:"images"`
+		} `json:"cost"`
+	} `json:"result"`
+}
+
+func journalTrials(t *testing.T, path string) []journalTrial {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []journalTrial
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var rec struct {
+			Kind string          `json:"kind"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if rec.Kind == "trial" {
+			var tr journalTrial
+			if err := json.Unmarshal(rec.Data, &tr); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, tr)
+		}
+	}
+	return out
+}
