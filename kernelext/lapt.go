@@ -241,9 +241,18 @@ func DiffHTML(sp *space.Space, d principles.Diff) string {
 		}
 		b.WriteString("</tbody></table>\n")
 	}
-	if len(d.StatementsAdded)+len(d.StatementsRemoved) > 0 {
+	shown := 0
+	for _, s := range d.StatementsAdded {
+		if d.Reason == "" || !strings.HasSuffix(s, d.Reason) {
+			shown++
+		}
+	}
+	if shown+len(d.StatementsRemoved) > 0 {
 		b.WriteString(`<ul style="margin:4px 0;padding-left:20px;list-style:none">` + "\n")
 		for _, s := range d.StatementsAdded {
+			if d.Reason != "" && strings.HasSuffix(s, d.Reason) {
+				continue // "Adaptation after n evaluations: <reason>": already shown above
+			}
 			fmt.Fprintf(&b, `<li style="color:%s">+ %s</li>`+"\n", diffAddFG, esc(s))
 		}
 		for _, s := range d.StatementsRemoved {
@@ -654,11 +663,28 @@ func studyLabel(m study.Method) string {
 	return m.Name
 }
 
+// studyShort is a method's name in chart legends, short enough for the
+// legend to fit on one line: "LAPT (offline)", "no adaptation",
+// "frequency", "REA full space"; other methods keep their label.
+func studyShort(rep *study.Report, m study.Method) string {
+	switch m.Name {
+	case study.LAPT:
+		return "LAPT (" + rep.Reasoner + ")"
+	case study.NoAdapt:
+		return "no adaptation"
+	case study.Frequency:
+		return "frequency"
+	case study.FullREA:
+		return "REA full space"
+	}
+	return studyLabel(m)
+}
+
 // StudyCurves returns, for a study report, the incumbent's score ("val":
 // validation, the score the searches optimise; "test": test, for reporting)
-// against the number of evaluations: per method the mean over seeds as a
-// line and the interquartile range as a band. With "val" a flat line marks
-// the target's optimum.
+// against the number of evaluations: per method (named as in studyShort)
+// the mean over seeds as a line and the interquartile range as a band. With
+// "val" a flat line marks the target's optimum.
 func StudyCurves(rep *study.Report, metric string) *CurveChart {
 	test := metric == "test"
 	what := "validation"
@@ -668,13 +694,13 @@ func StudyCurves(rep *study.Report, metric string) *CurveChart {
 	c := &CurveChart{
 		Title:     fmt.Sprintf("%s → %s: best so far (mean and IQR over %d seeds)", taskShort(rep.Sources...), taskShort(rep.Target), rep.Seeds),
 		XLabel:    "evaluations",
-		YLabel:    "incumbent's " + what + " score",
+		YLabel:    what + " score",
 		Band:      BandIQR,
 		Precision: 2,
 	}
 	n := 0
 	for _, m := range rep.Methods {
-		cv := Curve{Name: studyLabel(m)}
+		cv := Curve{Name: studyShort(rep, m)}
 		for _, o := range m.Runs {
 			r := o.Val
 			if test {
@@ -690,7 +716,7 @@ func StudyCurves(rep *study.Report, metric string) *CurveChart {
 		for i := range opt {
 			opt[i] = rep.Optimum
 		}
-		c.Curves = append(c.Curves, Curve{Name: fmt.Sprintf("target optimum (%.2f)", rep.Optimum), Mean: opt})
+		c.Curves = append(c.Curves, Curve{Name: fmt.Sprintf("optimum %.2f", rep.Optimum), Mean: opt})
 	}
 	return c
 }
@@ -718,7 +744,7 @@ func pm(mean, std float64) string {
 	if math.IsNaN(std) {
 		return fmt.Sprintf("%.2f", mean)
 	}
-	return fmt.Sprintf("%.2f ± %.2f", mean, std)
+	return fmt.Sprintf("%.2f\u00a0±\u00a0%.2f", mean, std) // no-break spaces: one line in HTML tables
 }
 
 // StudyTable returns the results of a study as table headers and rows: per
@@ -739,7 +765,7 @@ func StudyTable(rep *study.Report) ([]string, [][]string) {
 		if m.OptimumKept {
 			kept = "yes"
 		}
-		row := []string{studyLabel(m), fmt.Sprint(m.SpaceSize), kept, fmt.Sprintf("%.1f ± %.1f", m.MetricMean, m.MetricStd),
+		row := []string{studyLabel(m), fmt.Sprint(m.SpaceSize), kept, fmt.Sprintf("%.1f\u00a0±\u00a0%.1f", m.MetricMean, m.MetricStd),
 			fmt.Sprintf("%.0f%%", 100*m.FoundOptimum), fmt.Sprintf("%.0f%%", 100*m.FoundTop)}
 		for _, p := range m.Points {
 			row = append(row, pm(p.TestMean, p.TestStd))
@@ -793,7 +819,7 @@ func StudySummary(rep *study.Report) string {
 				fmt.Fprintf(&b, ", test@%d %.2f", p.Evals, p.TestMean)
 			}
 		}
-		fmt.Fprintf(&b, ", space %d  [%s]\n", m.SpaceSize, studyLabel(m))
+		fmt.Fprintf(&b, ", space %d\n", m.SpaceSize)
 	}
 	return b.String()
 }

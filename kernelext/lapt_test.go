@@ -165,6 +165,12 @@ func TestDiffHTMLContent(t *testing.T) {
 			t.Errorf("DiffHTML lacks %q:\n%s", want, h)
 		}
 	}
+	// The offline reasoner's "Adaptation after n evaluations: <reason>" statement repeats the reason: shown once.
+	d := principles.Diff{From: 1, To: 2, Reason: "widening edge 0->1", StatementsAdded: []string{"Adaptation after 8 evaluations: widening edge 0->1"},
+		Edges: []principles.EdgeChange{{Label: "0->1", Added: []string{"nor_conv_1x1"}}}, SizeBefore: 8, SizeAfter: 16}
+	if h := DiffHTML(sp, d); strings.Count(h, "widening edge 0-&gt;1") != 1 || strings.Contains(h, "<ul") {
+		t.Errorf("repeated reason shown twice:\n%s", h)
+	}
 	if h := DiffHTML(sp, principles.Compare(sp, fixtureSet(), fixtureSet())); !strings.Contains(h, "No change.") {
 		t.Errorf("empty diff: %s", h)
 	}
@@ -254,7 +260,7 @@ func TestGoldenStudy(t *testing.T) {
 func TestStudyCurves(t *testing.T) {
 	rep := fixtureStudy()
 	val := StudyCurves(rep, "val")
-	if len(val.Curves) != 4 || !strings.HasPrefix(val.Curves[3].Name, "target optimum") || len(val.Curves[0].Runs) != 6 {
+	if len(val.Curves) != 4 || val.Curves[3].Name != "optimum 91.61" || val.Curves[0].Name != "LAPT (offline)" || len(val.Curves[0].Runs) != 6 {
 		t.Fatalf("val curves: %d curves", len(val.Curves))
 	}
 	if !strings.Contains(val.Title, "imagenet16-120 → cifar10") || val.Band != BandIQR {
@@ -268,7 +274,7 @@ func TestStudyCurves(t *testing.T) {
 
 func TestStudySummary(t *testing.T) {
 	s := StudySummary(fixtureStudy())
-	for _, want := range []string{"lapt       found optimum 100%", "frequency  found optimum  57%", "test@10 ", "[REA, full space (p=5, s=2)]"} {
+	for _, want := range []string{"lapt       found optimum 100%", "frequency  found optimum  57%", "test@10 ", "rea-full   found optimum   1%"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
@@ -468,7 +474,7 @@ func TestDisplayStudyText(t *testing.T) {
 	defer func() { Out = old }()
 	DisplayStudy(fixtureStudy())
 	out := buf.String()
-	for _, want := range []string{"nb201/imagenet16-120@200 → nb201/cifar10@200", "LAPT (offline)", "test@20", "target optimum (91.61): 0 runs"} {
+	for _, want := range []string{"nb201/imagenet16-120@200 → nb201/cifar10@200", "LAPT (offline)", "test@20", "optimum 91.61: 0 runs"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
