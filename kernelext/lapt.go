@@ -75,31 +75,67 @@ const (
 	gridCut                     // a choice, but not allowed / cut: grey
 )
 
-// gridRow is one edge of an op grid.
+// gridRow is one edge of an op grid: its choices in order, and their state.
 type gridRow struct {
 	label string
+	ops   []string
 	state map[string]gridState
 }
 
 // opGridHTML draws rows (edges) against columns (ops): kept cells green with
-// a check mark, cut cells grey, non-choices blank. keptWord and cutWord are
-// the cell tooltips.
+// a check mark, cut cells grey, non-choices blank. When the edges do not all
+// offer the same ops (a space of plain decisions), a shared column per op
+// would be mostly blank and too wide: each row then lists its own choices.
+// keptWord and cutWord are the cell texts.
 func opGridHTML(ops []string, rows []gridRow, keptWord, cutWord string) string {
+	uniform := true
+	for _, r := range rows {
+		if len(r.ops) != len(ops) {
+			uniform = false
+			break
+		}
+		for _, op := range ops {
+			if !slices.Contains(r.ops, op) {
+				uniform = false
+			}
+		}
+	}
+	kept := func(op string) string {
+		return fmt.Sprintf(`<td title="%s" style="text-align:center;padding:2px 6px;background:%s;color:%s;border:1px solid #fff">✓ %s</td>`, keptWord, gridKeptBG, gridKeptFG, op)
+	}
+	cut := func(op string) string {
+		return fmt.Sprintf(`<td title="%s" style="text-align:center;padding:2px 6px;background:%s;color:%s;border:1px solid #fff">%s</td>`, cutWord, gridCutBG, gridCutFG, op)
+	}
 	var b strings.Builder
 	b.WriteString(`<table class="nasnb-opgrid" style="border-collapse:collapse;font-size:12px;margin:4px 0">` + "\n<thead><tr>")
 	b.WriteString(`<th style="text-align:left;padding:2px 8px;border-bottom:1px solid #888">edge</th>`)
-	for _, op := range ops {
-		fmt.Fprintf(&b, `<th style="text-align:center;padding:2px 6px;border-bottom:1px solid #888"><span style="border-bottom:3px solid %s">%s</span></th>`, OpColor(op), esc(op))
+	if uniform {
+		for _, op := range ops {
+			fmt.Fprintf(&b, `<th style="text-align:center;padding:2px 6px;border-bottom:1px solid #888"><span style="border-bottom:3px solid %s">%s</span></th>`, OpColor(op), esc(op))
+		}
+	} else {
+		fmt.Fprintf(&b, `<th colspan="%d" style="text-align:left;padding:2px 6px;border-bottom:1px solid #888">choices (green: %s)</th>`, maxChoices(rows), esc(keptWord))
 	}
 	b.WriteString("</tr></thead>\n<tbody>\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, `<tr><td style="padding:2px 8px;font-family:monospace">%s</td>`, esc(r.label))
+		if !uniform {
+			for _, op := range r.ops {
+				if r.state[op] == gridKept {
+					b.WriteString(kept(esc(op)))
+				} else {
+					b.WriteString(cut(esc(op)))
+				}
+			}
+			b.WriteString("</tr>\n")
+			continue
+		}
 		for _, op := range ops {
 			switch r.state[op] {
 			case gridKept:
-				fmt.Fprintf(&b, `<td title="%s" style="text-align:center;padding:2px 6px;background:%s;color:%s;border:1px solid #fff">✓ %s</td>`, keptWord, gridKeptBG, gridKeptFG, keptWord)
+				b.WriteString(kept(keptWord))
 			case gridCut:
-				fmt.Fprintf(&b, `<td title="%s" style="text-align:center;padding:2px 6px;background:%s;color:%s;border:1px solid #fff">%s</td>`, cutWord, gridCutBG, gridCutFG, cutWord)
+				b.WriteString(cut(cutWord))
 			default:
 				b.WriteString(`<td style="border:1px solid #fff"></td>`)
 			}
@@ -108,6 +144,15 @@ func opGridHTML(ops []string, rows []gridRow, keptWord, cutWord string) string {
 	}
 	b.WriteString("</tbody></table>")
 	return b.String()
+}
+
+// maxChoices is the largest number of choices of a row.
+func maxChoices(rows []gridRow) int {
+	n := 1
+	for _, r := range rows {
+		n = max(n, len(r.ops))
+	}
+	return n
 }
 
 // spaceOps returns the op names of the root space that are a choice of at
@@ -190,6 +235,7 @@ func PrinciplesHTML(sp *space.Space, set principles.Set) string {
 				st = gridKept
 			}
 			rows[i].state[root.OpName(op)] = st
+			rows[i].ops = append(rows[i].ops, root.OpName(op))
 		}
 	}
 	b.WriteString(opGridHTML(spaceOps(root), rows, "allowed", "·"))
@@ -353,6 +399,8 @@ func RefinementHTML(rep principles.Report) string {
 		for _, op := range e.Cut {
 			rows[i].state[op] = gridCut
 		}
+		rows[i].ops = e.Kept
+		rows[i].ops = append(slices.Clone(rows[i].ops), e.Cut...)
 	}
 	b.WriteString(opGridHTML(reportOps(rep), rows, "kept", "cut"))
 	b.WriteString("\n")

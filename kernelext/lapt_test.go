@@ -573,3 +573,23 @@ func ExampleDisplayPrinciples() {
 	//   edge 2->3   kept nor_conv_1x1,nor_conv_3x3            cut none,skip_connect,avg_pool_3x3
 	//   reference target optimum: survived
 }
+
+// In a space of plain decisions the grids list each decision's own choices
+// instead of one column per op of the whole space.
+func TestDecisionGrids(t *testing.T) {
+	sp := tinyDecisions(t)
+	set := principles.Set{Version: 1, Allowed: [][]int{{0}, {4, 5}, {6, 7}, {9}}}
+	h := PrinciplesHTML(sp, set)
+	if !strings.Contains(h, "choices (green: allowed)") || !strings.Contains(h, "✓ mbconv") || strings.Contains(h, ">d2</span></th>") {
+		t.Errorf("decision grid:\n%s", h)
+	}
+	if n := strings.Count(h, "<td title="); n != 11 {
+		t.Errorf("%d choice cells, want 11 (3+3+3+2)", n)
+	}
+	b, _ := sp.Parse("resblock,d4,gelu,batchnorm")
+	_, rep, err := principles.Refine(sp, set, principles.Reference{Name: "target optimum", Arch: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "lapt_refinement_decisions.html", RefinementHTML(rep)+"\n")
+}
