@@ -2,9 +2,9 @@
 # Included by the root Makefile (-include mk/*.mk). See docs/notebooks.md.
 #
 #   make tools              Jupyter (Debian), GoNB + goimports + gopls, GoNB kernelspec in build/jupyter
-#   make test-notebooks     execute notebooks/*.ipynb headless, export HTML, check outputs
+#   make test-notebooks     execute notebooks/*.ipynb headless, export HTML, check outputs (NB="a b": some)
 #   make notebooks-outputs  same, then copy the executed notebooks back into notebooks/
-#   make demo-notebook      execute the quickstart notebook, export HTML, print its summary
+#   make demo-notebook      execute the quickstart notebook (01-quickstart), export HTML, print its summary
 #   make notebook           start Jupyter Notebook on 127.0.0.1 with notebooks/ open
 #   make test-screenshot    render the demo notebook's HTML in headless Chromium and check the chart
 
@@ -23,8 +23,9 @@ NB_SHOT_PKGS   := chromium fonts-dejavu-core
 NB_TIMEOUT     ?= 900
 NB_PORT        ?= 8888
 
-# Notebooks under test; NB=name runs one (make test-notebooks NB=00-smoke).
-NB_SOURCES := $(if $(NB),notebooks/$(NB:.ipynb=).ipynb,$(sort $(wildcard notebooks/*.ipynb)))
+# Notebooks under test; NB=name runs one, NB="a b" several
+# (make test-notebooks NB=00-smoke, NB="01-quickstart 04-your-own-space").
+NB_SOURCES := $(if $(NB),$(foreach n,$(NB),notebooks/$(n:.ipynb=).ipynb),$(sort $(wildcard notebooks/*.ipynb)))
 # The demo notebook: the quickstart when it exists, else the smoke notebook.
 NB_DEMO := $(if $(wildcard notebooks/01-quickstart.ipynb),01-quickstart,00-smoke)
 
@@ -80,8 +81,11 @@ printf "   executed, exported and checked in %ss -> build/notebooks/%s.{ipynb,ht
   $$(awk -v s=$$start -v e=$$(date +%s.%N) "BEGIN{printf \"%.1f\", e-s}") $$name
 endef
 
+# Every notebook runs even when an earlier one fails; the target fails at the
+# end, naming the failed notebooks.
 test-notebooks: tools $(NB_CHECK) ## Execute every notebook headless, export HTML, check outputs.
-	@set -e; $(foreach nb,$(NB_SOURCES),$(call nb_run,$(nb));)
+	@failed=""; $(foreach nb,$(NB_SOURCES),( $(call nb_run,$(nb)) ) || failed="$$failed $(nb)";) \
+	if [ -n "$$failed" ]; then echo "notebooks FAILED:$$failed"; exit 1; fi
 
 # Outputs are written back without the ECharts library outputs (~1.1 MB each):
 # charts keep their static SVG (what GitHub shows); re-running a cell in
