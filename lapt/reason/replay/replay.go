@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/journal"
+	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/space"
 )
@@ -190,6 +191,11 @@ func RequestJSON(req any) (json.RawMessage, error) {
 			Request reason.LearnRequest `json:"request"`
 		}{refOf(q.Space), q}
 	case reason.AdaptRequest:
+		// Provenance is metadata about who produced a set, not part of the
+		// question: a replayed set is labelled replay(...), and the next
+		// request must still match the recorded one.
+		q.Original, q.Current = q.Original.Clone(), q.Current.Clone()
+		q.Original.Provenance, q.Current.Provenance = principles.Provenance{}, principles.Provenance{}
 		v = struct {
 			Space   spaceRef            `json:"space"`
 			Request reason.AdaptRequest `json:"request"`
