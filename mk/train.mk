@@ -1,17 +1,40 @@
 # Real training with GoMLX (lapt/train, datasets/images, nasnb train/proxies).
-.PHONY: train-smoke train-fmnist bench-train proxies-synflow build-xla test-train
+.PHONY: train-smoke train-fmnist bench-train profile-train proxies-synflow build-xla test-train \
+        transfer-train-smoke transfer-train-fmnist check-fmnist
 
 SMOKE_ARCH ?= |nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
 
 train-smoke: ## Tiny CPU training run on synthetic data (seconds).
 	$(GO) run ./cmd/nasnb train --arch '$(SMOKE_ARCH)' --dataset synthetic --epochs 2 --channels 4 --cells 1 --batch 64 --max-train-images 512 --val 128
 
-train-fmnist: ## One epoch on a 5k subset of Fashion-MNIST (apt-get install dataset-fashion-mnist).
+FMNIST_DIR ?= /usr/share/datasets/fashion-mnist
+
+check-fmnist: ## Fail with the install command when Debian's Fashion-MNIST is missing.
+	@test -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz || { \
+	  echo "Fashion-MNIST not found in $(FMNIST_DIR): run 'apt-get install -y dataset-fashion-mnist' (or 'make test-deps')" >&2; exit 1; }
+
+# Notebook 05-training trains on Fashion-MNIST: test-deps installs it when missing.
+test-notebooks: test-deps
+
+train-fmnist: check-fmnist ## One epoch on a 5k subset of Fashion-MNIST (apt-get install dataset-fashion-mnist).
 	$(GO) run ./cmd/nasnb train --arch '$(SMOKE_ARCH)' --dataset fashion-mnist --epochs 1 --channels 8 --cells 1 --batch 128 --max-train-images 5000 --val 1000
 
-bench-train: ## CPU images/s and time to first step (go backend, plain and GOEXPERIMENT=simd).
+bench-train: ## CPU images/s (wall and per CPU-second) and time to first step, plain and GOEXPERIMENT=simd.
 	$(GO) test -run '^$$' -bench BenchmarkTrain -benchtime 1x ./lapt/train
 	GOEXPERIMENT=simd $(GO) test -run '^$$' -bench BenchmarkTrain -benchtime 1x ./lapt/train
+
+profile-train: ## CPU profile of the tiny training benchmark: build/train.prof, top 25 printed.
+	@mkdir -p build
+	$(GO) test -run '^$$' -bench BenchmarkTrainTiny -benchtime 1x -cpuprofile build/train.prof -o build/train.test ./lapt/train
+	$(GO) tool pprof -top -nodecount 25 build/train.test build/train.prof
+
+TRANSFER_TRAIN_FLAGS ?= --budget 6 --population 3 --seeds 0
+
+transfer-train-smoke: ## LAPT transfer, target = real training on synthetic 8x8 data (seconds; resumes from build/transfer-train).
+	$(GO) run ./cmd/nasnb transfer --evaluator train --target synthetic $(TRANSFER_TRAIN_FLAGS) --journal build/transfer-train/synthetic
+
+transfer-train-fmnist: check-fmnist ## LAPT transfer ImageNet16-120 -> Fashion-MNIST with tiny CPU training (NASNB_TRAIN_* to scale up).
+	$(GO) run ./cmd/nasnb transfer --evaluator train --target fashion-mnist $(TRANSFER_TRAIN_FLAGS) --journal build/transfer-train/fashion-mnist
 
 proxies-synflow: ## Synflow vs NAS-Bench-Suite-Zero on all ~724 CIFAR-10 archs (Spearman, ms/arch).
 	$(GO) run ./cmd/nasnb proxies --space nb201 --proxy synflow --sample 0

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -245,18 +246,21 @@ func (b *builder) conv(scope *model.Scope, x *graph.Node, cin, cout, k, stride i
 
 // im2col gathers the k x k neighbourhoods (zero padding k/2) of every output
 // position: returns [B*Ho*Wo*k*k, C] and the output size.
+//
+// Padding positions point at one zero row appended to the flattened input, so
+// no 0/1 mask multiplication is needed (it cost a Mul forward and another in
+// the gradient: ~10% of a training step on the go backend).
 func (b *builder) im2col(x *graph.Node, k, stride int) (*graph.Node, int, int) {
 	dims := x.Shape().Dimensions
 	bs, h, w, c := dims[0], dims[1], dims[2], dims[3]
 	ho, wo := (h+stride-1)/stride, (w+stride-1)/stride
 	key := fmt.Sprintf("im2col/%d/%d/%d/%d/%d", bs, h, w, k, stride)
-	idx, okI := b.consts[key+"/idx"]
-	mask, okM := b.consts[key+"/mask"]
-	if !okI || !okM {
+	idx, ok := b.consts[key]
+	if !ok {
 		pad := k / 2
 		n := bs * ho * wo * k * k
+		zero := int32(bs * h * w) // the appended zero row
 		ids := make([]int32, n)
-		mk := make([]float64, n)
 		i := 0
 		for bi := 0; bi < bs; bi++ {
 			for oy := 0; oy < ho; oy++ {
@@ -266,7 +270,8 @@ func (b *builder) im2col(x *graph.Node, k, stride int) (*graph.Node, int, int) {
 							iy, ix := oy*stride-pad+ky, ox*stride-pad+kx
 							if iy >= 0 && iy < h && ix >= 0 && ix < w {
 								ids[i] = int32((bi*h+iy)*w + ix)
-								mk[i] = 1
+							} else {
+								ids[i] = zero
 							}
 							i++
 						}
@@ -275,12 +280,11 @@ func (b *builder) im2col(x *graph.Node, k, stride int) (*graph.Node, int, int) {
 			}
 		}
 		idx = graph.Const(b.g, tensors.FromFlatDataAndDimensions(ids, n, 1))
-		mask = b.constFloat(mk, n, 1)
-		b.consts[key+"/idx"], b.consts[key+"/mask"] = idx, mask
+		b.consts[key] = idx
 	}
 	flat := graph.Reshape(x, bs*h*w, c)
-	cols := graph.Mul(graph.Gather(flat, idx), mask)
-	return cols, ho, wo
+	padded := graph.Concatenate([]*graph.Node{flat, graph.Zeros(b.g, shapes.Make(x.DType(), 1, c))}, 0)
+	return graph.Gather(padded, idx), ho, wo
 }
 
 func (b *builder) constFloat(data []float64, dims ...int) *graph.Node {
