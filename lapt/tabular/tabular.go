@@ -17,7 +17,8 @@ import (
 
 // Task is one benchmark task ready to search.
 type Task struct {
-	// Name is "<space>/<task>@<fidelity>", e.g. "nb201/cifar10@200".
+	// Name is "<space>/<task>@<fidelity>", e.g. "nb201/cifar10@200" (no
+	// "@..." when the table has no fidelity).
 	Name string
 	// Space is the space to search. For benchmarks that cover only part of
 	// their space (samples) it is limited to the covered architectures.
@@ -74,8 +75,12 @@ func FromTable(sp *space.Space, t *bench.Table) (*Task, error) {
 	if err != nil {
 		return nil, err
 	}
+	name := fmt.Sprintf("%s/%s", sp.Name(), t.Task())
+	if t.Fidelity() > 0 {
+		name += fmt.Sprintf("@%d", t.Fidelity())
+	}
 	return &Task{
-		Name:      fmt.Sprintf("%s/%s@%d", sp.Name(), t.Task(), t.Fidelity()),
+		Name:      name,
 		Space:     tsp,
 		Table:     ev,
 		Best:      ba,

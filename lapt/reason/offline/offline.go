@@ -206,7 +206,7 @@ func depletionStatements(sp *space.Space, an Analysis) []string {
 			continue
 		}
 		t, b := topSlots[op]/float64(edges), base[op]/float64(edges)
-		desc := fmt.Sprintf("%s (%.0f%% of edge slots in the top %d vs %.0f%% elsewhere)", sp.OpName(op), 100*t, an.K, 100*b)
+		desc := fmt.Sprintf("%s (%.0f%% of slots in the top %d vs %.0f%% elsewhere)", sp.OpName(op), 100*t, an.K, 100*b)
 		if t >= 1.5*b {
 			rich = append(rich, desc)
 		} else if t <= 0.5*b {
@@ -214,11 +214,21 @@ func depletionStatements(sp *space.Space, an Analysis) []string {
 		}
 	}
 	var out []string
+	where, slot := "Across the cell", "edge"
+	if sp.Nodes() == 0 {
+		where, slot = "Across the decisions", "decision"
+	}
+	if len(rich) > 5 {
+		rich = append(rich[:5], fmt.Sprintf("%d more", len(rich)-5))
+	}
+	if len(poor) > 5 {
+		poor = append(poor[:5], fmt.Sprintf("%d more", len(poor)-5))
+	}
 	if len(rich) > 0 {
-		out = append(out, "Across the cell, the best architectures favour "+strings.Join(rich, " and ")+".")
+		out = append(out, where+", the best architectures favour "+strings.Join(rich, ", ")+".")
 	}
 	if len(poor) > 0 {
-		out = append(out, "Across the cell, the best architectures avoid "+strings.Join(poor, " and ")+"; such ops waste the capacity of an edge.")
+		out = append(out, where+", the best architectures avoid "+strings.Join(poor, ", ")+"; such choices waste the capacity of a "+slot+".")
 	}
 	// Edges that are never cut by the zero op in the top-k.
 	zero := -1
