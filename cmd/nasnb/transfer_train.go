@@ -67,7 +67,7 @@ var trainEnv = []struct{ name, def, help string }{
 	{"NASNB_TRAIN_CHANNELS", "4", "channels C of the first stage (benchmark: 16)"},
 	{"NASNB_TRAIN_CELLS", "1", "cells N per stage (benchmark: 5)"},
 	{"NASNB_TRAIN_EPOCHS", "1", "training epochs per candidate (the target fidelity)"},
-	{"NASNB_TRAIN_BATCH", "64", "batch size"},
+	{"NASNB_TRAIN_BATCH", "32", "batch size"},
 	{"NASNB_TRAIN_LR", "0.1", "initial learning rate (cosine to 0, SGD Nesterov 0.9, wd 5e-4)"},
 	{"NASNB_TRAIN_IMAGES", "1024", "training images (0: the whole training set minus validation)"},
 	{"NASNB_TRAIN_VAL", "512", "validation images held out from the training set (the search reads only these)"},
