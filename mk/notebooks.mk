@@ -71,12 +71,14 @@ $(NB_CHECK): FORCE_NBCHECK
 FORCE_NBCHECK:
 
 # nb_run,NOTEBOOK: execute into build/notebooks, export HTML, check; prints the time taken.
+# Every step exits explicitly on failure: callers run it on the left of `||`,
+# where the shell ignores `set -e`.
 define nb_run
 set -e; mkdir -p $(NB_OUT) $(NB_TMP); nb=$(1); name=$$(basename $$nb .ipynb); start=$$(date +%s.%N); \
 echo "== $$nb"; \
 $(NB_EXEC) $$nb 2>$(NB_OUT)/$$name.log || { tail -n 40 $(NB_OUT)/$$name.log; echo "FAILED: $$nb (log: build/notebooks/$$name.log)"; exit 1; }; \
-$(NB_HTML) $(NB_OUT)/$$name.ipynb 2>>$(NB_OUT)/$$name.log; \
-$(NB_CHECK) check $(NB_OUT)/$$name.ipynb; \
+$(NB_HTML) $(NB_OUT)/$$name.ipynb 2>>$(NB_OUT)/$$name.log || { echo "FAILED: HTML export of $$nb"; exit 1; }; \
+$(NB_CHECK) check $(NB_OUT)/$$name.ipynb || { echo "FAILED: checks of $$nb"; exit 1; }; \
 printf "   executed, exported and checked in %ss -> build/notebooks/%s.{ipynb,html}\n" \
   $$(awk -v s=$$start -v e=$$(date +%s.%N) "BEGIN{printf \"%.1f\", e-s}") $$name
 endef
