@@ -243,7 +243,15 @@ func (c *CurveChart) Option() (string, error) {
 	line.Validate()
 	return patchOption(line.JSON(), func(m map[string]any) {
 		m["legend"].(map[string]any)["data"] = names
-		m["grid"] = map[string]any{"top": 64, "left": 56, "right": 24, "bottom": 48, "containLabel": true}
+		m["grid"] = map[string]any{"top": 64, "left": 64, "right": 24, "bottom": 48, "containLabel": true}
+		// The y-axis name runs along the axis, clear of the legend above the grid.
+		if ys, ok := m["yAxis"].([]any); ok {
+			for _, y := range ys {
+				if ym, ok := y.(map[string]any); ok {
+					ym["nameLocation"], ym["nameGap"], ym["nameRotate"] = "middle", 48, 90
+				}
+			}
+		}
 		for _, s := range seriesList(m) {
 			name, _ := s["name"].(string)
 			if strings.HasSuffix(name, " band low") || strings.HasSuffix(name, " band") {
