@@ -68,9 +68,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usagef("--dedup: %v", err)
 	}
-	if _, err := search.New(*strategy, nil, 0, search.EvolutionConfig{Population: *pop, Tournament: *tour}); err != nil {
+	probe, err := search.New(*strategy, nil, 0, search.EvolutionConfig{Population: *pop, Tournament: *tour})
+	if err != nil {
 		return usagef("%v", err)
 	}
+	stratName := probe.Name()
 	dir, err := datadir.Resolve(*dataFlag)
 	if err != nil {
 		return err
@@ -80,13 +82,11 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	start := time.Now()
-	var stratName string
 	proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
 		st, err := search.New(*strategy, task.Space, seed, search.EvolutionConfig{Population: *pop, Tournament: *tour})
 		if err != nil {
 			return experiment.Outcome{}, err
 		}
-		stratName = st.Name()
 		cfg := search.Config{Strategy: st, Evaluator: task.Table, Budget: *budget, Seed: seed, Dedup: dedup, Label: task.Name}
 		if *journalDir != "" {
 			p := filepath.Join(*journalDir, fmt.Sprintf("%s-%s-%s-seed%04d.jsonl", task.Space.Name(), task.Table.Bench().Task(), *strategy, seed))
