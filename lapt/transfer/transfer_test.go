@@ -71,8 +71,9 @@ func TestTransferImageNetToCIFAR(t *testing.T) {
 func TestTransferResumeFromJournal(t *testing.T) {
 	src, tgt := tasks(t, "cifar10")
 	dir := t.TempDir()
+	evidence := []reason.Evidence{src.Evidence()}
 	cfg := func(j *journal.Journal) Config {
-		return Config{Space: tgt.Space, Sources: []reason.Evidence{src.Evidence()}, Target: tgt.Table, Reasoner: offline.New(),
+		return Config{Space: tgt.Space, Sources: evidence, Target: tgt.Table, Reasoner: offline.New(),
 			Schedule: NB201Schedule(), Seed: 3, Journal: j}
 	}
 	full := filepath.Join(dir, "full.jsonl")

@@ -89,6 +89,20 @@ func merged(req reason.LearnRequest) (top []reason.Scored, rest []reason.Scored,
 	return top, rest, tasks, shown
 }
 
+// analyseSources pools the sources and contrasts their top-k with the rest.
+func analyseSources(sp *space.Space, req reason.LearnRequest) (an Analysis, tasks, shown []string) {
+	top, rest, tasks, shown := merged(req)
+	return Analyse(sp, append(append([]reason.Scored{}, top...), rest...), len(top)), tasks, shown
+}
+
+// opCap returns the ops-per-edge cap of a request (2 when unset).
+func opCap(n int) int {
+	if n <= 0 {
+		return 2
+	}
+	return n
+}
+
 // Learn implements reason.Reasoner.
 func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.Outcome, error) {
 	if err := reason.CheckLearn(req); err != nil {
@@ -98,12 +112,8 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 		return reason.Outcome{}, err
 	}
 	sp := req.Space.Root()
-	top, rest, tasks, shown := merged(req)
-	an := Analyse(sp, append(append([]reason.Scored{}, top...), rest...), len(top))
-	capN := req.MaxOpsPerEdge
-	if capN <= 0 {
-		capN = 2
-	}
+	an, tasks, shown := analyseSources(sp, req)
+	capN := opCap(req.MaxOpsPerEdge)
 	set := principles.Set{
 		Allowed:    make([][]int, sp.NumEdges()),
 		Preference: make([][]int, sp.NumEdges()),
@@ -302,10 +312,7 @@ func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.O
 		return reason.Outcome{}, err
 	}
 	sp := req.Space.Root()
-	capN := req.MaxOpsPerEdge
-	if capN <= 0 {
-		capN = 2
-	}
+	capN := opCap(req.MaxOpsPerEdge)
 	set := req.Current.Clone()
 	set.Provenance.Reasoner = r.Name()
 	if set.Preference == nil {
@@ -458,12 +465,8 @@ func (Frequency) Learn(ctx context.Context, req reason.LearnRequest) (reason.Out
 		return reason.Outcome{}, err
 	}
 	sp := req.Space.Root()
-	top, rest, tasks, shown := merged(req)
-	an := Analyse(sp, append(append([]reason.Scored{}, top...), rest...), len(top))
-	capN := req.MaxOpsPerEdge
-	if capN <= 0 {
-		capN = 2
-	}
+	an, tasks, shown := analyseSources(sp, req)
+	capN := opCap(req.MaxOpsPerEdge)
 	set := principles.Set{Allowed: make([][]int, sp.NumEdges()), Preference: make([][]int, sp.NumEdges()),
 		Reason:     fmt.Sprintf("the %d most frequent ops per edge among the top %d of %s", capN, an.K, strings.Join(tasks, "+")),
 		Provenance: principles.Provenance{Reasoner: "frequency", Sources: tasks, Evidence: shown}}
