@@ -199,7 +199,10 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	sch := transfer.Schedule{Budget: *budget, Population: *pop, Tournament: *tour, AdaptEvery: *every, TopK: *topK, MaxOpsPerEdge: *maxOps, NoAdapt: *noAdapt}
-	if *warmup >= 0 {
+	switch {
+	case *warmup == 0:
+		sch.Warmup = -1 // none
+	case *warmup > 0:
 		sch.Warmup = *warmup
 	}
 	rep, err := study.Run(ctx, study.Config{Sources: srcs, Target: tgt, Reasoner: r, Schedule: sch, Seeds: seeds, Methods: ms,

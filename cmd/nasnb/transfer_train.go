@@ -290,7 +290,10 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 			*o.dst = v
 		}
 	}
-	if v := flagInt(fs, "warmup"); v >= 0 {
+	switch v := flagInt(fs, "warmup"); {
+	case v == 0:
+		sch.Warmup = -1 // none
+	case v > 0:
 		sch.Warmup = v
 	}
 	sch.NoAdapt = flagString(fs, "no-adapt") == "true"
@@ -303,7 +306,7 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 		strings.Join(srcNames, ","), target, data.Train.Len(), data.Val.Len(), data.Test.Len(), data.Train.Height, data.Train.Width, data.Train.Channels,
 		set.Channels, set.Cells, set.Epochs, set.Batch, set.LR, backendName(set.Backend))
 	fmt.Fprintf(stdout, "schedule: budget %d, population %d, tournament %d, adapt every %d after %d; seeds %s; methods %s\n",
-		sch.Budget, sch.Population, sch.Tournament, sch.AdaptEvery, sch.Warmup, seedsText, strings.Join(methods, ","))
+		sch.Budget, sch.Population, sch.Tournament, sch.AdaptEvery, max(sch.Warmup, 0), seedsText, strings.Join(methods, ","))
 
 	rep := TrainTransferReport{Schema: "nasnb.transfer-train/v1", Space: sp.Root().Name(), Sources: srcNames, Reasoner: r.Name(), Settings: set, Schedule: sch}
 	journalDir := flagString(fs, "journal")

@@ -118,8 +118,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	tgt := cfg.Target
 	sp := tgt.Space
-	sch := transfer.ScheduleFor(sp.Root().Name())
-	mergeSchedule(&sch, cfg.Schedule)
+	sch := cfg.Schedule.Complete(sp.Root().Name())
 	methods := cfg.Methods
 	if len(methods) == 0 {
 		methods = AllMethods
@@ -247,31 +246,11 @@ func summarize(m *Method, outs []experiment.Outcome, tgt *tabular.Task, checkpoi
 	m.Points = experiment.Summarize(outs, checkpoints, tgt.BestEntry.Val)
 }
 
-func mergeSchedule(dst *transfer.Schedule, s transfer.Schedule) {
-	set := func(d *int, v int) {
-		if v > 0 {
-			*d = v
-		}
-	}
-	set(&dst.TopK, s.TopK)
-	set(&dst.MaxOpsPerEdge, s.MaxOpsPerEdge)
-	set(&dst.Population, s.Population)
-	set(&dst.Tournament, s.Tournament)
-	set(&dst.Budget, s.Budget)
-	set(&dst.AdaptEvery, s.AdaptEvery)
-	set(&dst.AdaptTopK, s.AdaptTopK)
-	set(&dst.ExhaustAfter, s.ExhaustAfter)
-	if s.Warmup > 0 {
-		dst.Warmup = s.Warmup
-	}
-	dst.NoAdapt = dst.NoAdapt || s.NoAdapt
-}
-
 // String renders the report as a table.
 func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s -> %s (reasoner %s), %d seeds; population %d, tournament %d, budget %d, adapt every %d after %d plain steps\n",
-		strings.Join(r.Sources, "+"), r.Target, r.Reasoner, r.Seeds, r.Schedule.Population, r.Schedule.Tournament, r.Schedule.Budget, r.Schedule.AdaptEvery, r.Schedule.Warmup)
+		strings.Join(r.Sources, "+"), r.Target, r.Reasoner, r.Seeds, r.Schedule.Population, r.Schedule.Tournament, r.Schedule.Budget, r.Schedule.AdaptEvery, max(r.Schedule.Warmup, 0))
 	if r.OptTest != 0 && !math.IsNaN(r.OptTest) {
 		fmt.Fprintf(&b, "target optimum: val %.4f, test %.4f  %s; top-0.1%% threshold val %.4f\n", r.Optimum, r.OptTest, r.OptArch, r.Threshold)
 	} else {

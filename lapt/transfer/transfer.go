@@ -37,7 +37,8 @@ type Schedule struct {
 	// Budget is the number of counted target evaluations.
 	Budget int `json:"budget"`
 	// Warmup is the number of plain evaluations after the initial
-	// population before the first adaptation check.
+	// population before the first adaptation check; 0 takes the paper's
+	// value and a negative number means none.
 	Warmup int `json:"warmup"`
 	// AdaptEvery is the number of evaluations between adaptation checks.
 	AdaptEvery int `json:"adapt_every"`
@@ -62,6 +63,25 @@ func NB201Schedule() Schedule {
 // population 10, tournament 5, budget 50, adapt every 10, top-15 shown, cap 3.
 func TransNASSchedule() Schedule {
 	return Schedule{TopK: 50, MaxOpsPerEdge: 3, Population: 10, Tournament: 5, Budget: 50, Warmup: 10, AdaptEvery: 10, AdaptTopK: 15, ExhaustAfter: 50}
+}
+
+// Complete returns s with every unset (zero) field taken from the paper's
+// schedule for the space. It is idempotent.
+func (s Schedule) Complete(spaceName string) Schedule {
+	def := ScheduleFor(spaceName)
+	for _, f := range []struct {
+		dst *int
+		def int
+	}{
+		{&s.TopK, def.TopK}, {&s.MaxOpsPerEdge, def.MaxOpsPerEdge}, {&s.Population, def.Population},
+		{&s.Tournament, def.Tournament}, {&s.Budget, def.Budget}, {&s.Warmup, def.Warmup},
+		{&s.AdaptEvery, def.AdaptEvery}, {&s.AdaptTopK, def.AdaptTopK}, {&s.ExhaustAfter, def.ExhaustAfter},
+	} {
+		if *f.dst == 0 || (*f.dst < 0 && f.dst != &s.Warmup) {
+			*f.dst = f.def
+		}
+	}
+	return s
 }
 
 // ScheduleFor returns the paper's schedule for a space name.
@@ -163,35 +183,7 @@ func (c *Config) defaults() error {
 	if c.Initial == nil && len(c.Sources) == 0 {
 		return errors.New("transfer: no source evidence and no initial principles")
 	}
-	s := &c.Schedule
-	def := ScheduleFor(c.Space.Name())
-	if s.TopK <= 0 {
-		s.TopK = def.TopK
-	}
-	if s.MaxOpsPerEdge <= 0 {
-		s.MaxOpsPerEdge = def.MaxOpsPerEdge
-	}
-	if s.Population <= 0 {
-		s.Population = def.Population
-	}
-	if s.Tournament <= 0 {
-		s.Tournament = def.Tournament
-	}
-	if s.Budget <= 0 {
-		s.Budget = def.Budget
-	}
-	if s.Warmup < 0 {
-		s.Warmup = 0
-	}
-	if s.AdaptEvery <= 0 {
-		s.AdaptEvery = def.AdaptEvery
-	}
-	if s.AdaptTopK <= 0 {
-		s.AdaptTopK = def.AdaptTopK
-	}
-	if s.ExhaustAfter <= 0 {
-		s.ExhaustAfter = 50
-	}
+	c.Schedule = c.Schedule.Complete(c.Space.Root().Name())
 	return nil
 }
 
@@ -269,7 +261,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	l.res.Run = run
 	lastBest := math.Inf(-1)
-	checkAt := sch.Population + sch.Warmup
+	checkAt := sch.Population + max(sch.Warmup, 0)
 	baselineSet := false
 	seen := map[string]bool{fmt.Sprint(original.Allowed): true}
 	freeMark, fellBack := 0, false

@@ -108,3 +108,16 @@ func TestTransferResumeFromJournal(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleComplete(t *testing.T) {
+	if got := (Schedule{}).Complete("nb201"); got != NB201Schedule() {
+		t.Fatalf("zero schedule: %+v", got)
+	}
+	s := Schedule{Budget: 30, Warmup: -1}.Complete("transnas-micro")
+	if s.Budget != 30 || s.Warmup != -1 || s.Population != 10 || s.MaxOpsPerEdge != 3 {
+		t.Fatalf("%+v", s)
+	}
+	if s.Complete("transnas-micro") != s {
+		t.Fatal("Complete is not idempotent")
+	}
+}
