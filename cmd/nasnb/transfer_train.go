@@ -41,148 +41,59 @@ import (
 // runTransferTrain is called by runTransfer for --evaluator train.
 var runTransferTrain = transferTrain
 
-// trainSettings is the training recipe of the target evaluator. It is
-// recorded in every journal; resuming with other settings is refused.
+// trainSettings is the training recipe of the target evaluator: the one
+// serialisable train.Config plus the data spec. It is recorded in every
+// journal (as is); resuming with another recipe is refused. The per-run seed
+// is set for each run.
 type trainSettings struct {
-	Target     string  `json:"target"`
-	DataDir    string  `json:"data_dir,omitempty"`
-	Channels   int     `json:"channels"`
-	Cells      int     `json:"cells"`
-	Epochs     int     `json:"epochs"`
-	Batch      int     `json:"batch"`
-	LR         float64 `json:"lr"`
-	TrainCap   int     `json:"train_images"`
-	Val        int     `json:"val_images"`
-	TestCap    int     `json:"test_images"`
-	SynthHW    int     `json:"synthetic_hw,omitempty"`
-	SplitSeed  uint64  `json:"split_seed"`
-	Augment    bool    `json:"augment"`
-	Backend    string  `json:"-"` // not part of the recipe: a run may move from CPU to GPU
-	Checkpoint string  `json:"-"`
+	Config train.Config   `json:"config"`
+	Data   train.DataSpec `json:"data"`
 }
 
-// trainEnv lists the environment variables that set the training recipe,
-// with their defaults (tiny: seconds per candidate on 2 CPU cores).
-var trainEnv = []struct{ name, def, help string }{
-	{"NASNB_TRAIN_CHANNELS", "4", "channels C of the first stage (benchmark: 16)"},
-	{"NASNB_TRAIN_CELLS", "1", "cells N per stage (benchmark: 5)"},
-	{"NASNB_TRAIN_EPOCHS", "1", "training epochs per candidate (the target fidelity)"},
-	{"NASNB_TRAIN_BATCH", "32", "batch size"},
-	{"NASNB_TRAIN_LR", "0.1", "initial learning rate (cosine to 0, SGD Nesterov 0.9, wd 5e-4)"},
-	{"NASNB_TRAIN_IMAGES", "1024", "training images (0: the whole training set minus validation)"},
-	{"NASNB_TRAIN_VAL", "512", "validation images held out from the training set (the search reads only these)"},
-	{"NASNB_TRAIN_TEST", "1000", "test images (0: the whole test set; reported, never searched on)"},
-	{"NASNB_TRAIN_AUGMENT", "0", "1: crop+flip augmentation on 32x32x3 data"},
-	{"NASNB_TRAIN_SYNTHETIC_HW", "8", "image size of --target synthetic (3 channels, 4 classes)"},
-	{"NASNB_TRAIN_DATA_DIR", "", "dataset folder or CIFAR tarball (default: standard location)"},
-	{"NASNB_TRAIN_BACKEND", "", "go (default), go:CONFIG or xla:PLUGIN (binary built with -tags xla); empty reads GOMLX_BACKEND"},
-	{"NASNB_TRAIN_CHECKPOINT_DIR", "", "write each trained candidate's variables under this folder"},
-}
-
+// readTrainSettings reads NASNB_TRAIN_* over the tiny recipe's defaults.
 func readTrainSettings(target string) (trainSettings, error) {
-	get := func(name string) string {
-		if v, ok := os.LookupEnv(name); ok {
-			return strings.TrimSpace(v)
+	s := trainSettings{Config: train.TinyConfig(), Data: train.TinyData(target)}
+	s.Config.Backend = ""
+	for _, p := range []any{&s.Config, &s.Data} {
+		if err := train.FromEnv(p, os.LookupEnv); err != nil {
+			return s, usagef("%v", err)
 		}
-		for _, e := range trainEnv {
-			if e.name == name {
-				return e.def
-			}
-		}
-		return ""
 	}
-	var err error
-	geti := func(name string, min int) int {
-		v, e := strconv.Atoi(get(name))
-		if e != nil || v < min {
-			if err == nil {
-				err = usagef("%s=%q: want an integer >= %d", name, get(name), min)
-			}
-		}
-		return v
+	if c := s.Config; c.Epochs < 1 || c.BatchSize < 1 || !(c.LR > 0) || c.Channels < 1 || c.Cells < 1 {
+		return s, usagef("NASNB_TRAIN_EPOCHS, _BATCH, _LR, _CHANNELS and _CELLS must be positive (got %d, %d, %g, %d, %d)",
+			c.Epochs, c.BatchSize, c.LR, c.Channels, c.Cells)
 	}
-	s := trainSettings{Target: target, DataDir: get("NASNB_TRAIN_DATA_DIR"), Backend: get("NASNB_TRAIN_BACKEND"),
-		Checkpoint: get("NASNB_TRAIN_CHECKPOINT_DIR")}
-	s.Channels = geti("NASNB_TRAIN_CHANNELS", 1)
-	s.Cells = geti("NASNB_TRAIN_CELLS", 1)
-	s.Epochs = geti("NASNB_TRAIN_EPOCHS", 1)
-	s.Batch = geti("NASNB_TRAIN_BATCH", 1)
-	s.TrainCap = geti("NASNB_TRAIN_IMAGES", 0)
-	s.Val = geti("NASNB_TRAIN_VAL", 1)
-	s.TestCap = geti("NASNB_TRAIN_TEST", 0)
-	s.Augment = geti("NASNB_TRAIN_AUGMENT", 0) != 0
-	if target == "synthetic" {
-		s.SynthHW = geti("NASNB_TRAIN_SYNTHETIC_HW", 4)
+	if err := s.Data.Validate(); err != nil {
+		return s, usagef("%v", err)
 	}
-	lr, e := strconv.ParseFloat(get("NASNB_TRAIN_LR"), 64)
-	if (e != nil || !(lr > 0)) && err == nil {
-		err = usagef("NASNB_TRAIN_LR=%q: want a positive number", get("NASNB_TRAIN_LR"))
-	}
-	s.LR = lr
-	return s, err
+	return s, nil
 }
 
 // loadTarget loads the target dataset and returns normalised train,
 // validation (held out from the training set) and test splits.
 func loadTarget(s trainSettings) (train.Data, error) {
-	var all, test *images.Dataset
-	var err error
-	if s.Target == "synthetic" {
-		n := max(s.TrainCap, s.Batch) + s.Val
-		nt := s.TestCap
-		if nt == 0 {
-			nt = 512
-		}
-		d, err := images.Synthetic(n+nt, s.SynthHW, s.SynthHW, 3, 4, 1)
-		if err != nil {
-			return train.Data{}, err
-		}
-		all, test = d.Head(n), d.Subset(seqInts(n, n+nt))
-		all.Name, test.Name = "synthetic/train", "synthetic/test"
-	} else {
-		all, test, err = images.Load(s.Target, s.DataDir)
-		if err != nil {
-			return train.Data{}, fmt.Errorf("--target %s: %w", s.Target, err)
-		}
-	}
-	if s.TrainCap > 0 && s.TrainCap+s.Val < all.Len() {
-		all = all.Head(s.TrainCap + s.Val)
-	}
-	if s.TestCap > 0 && s.TestCap < test.Len() {
-		test = test.Head(s.TestCap)
-	}
-	tr, va, err := all.Split(s.Val, s.SplitSeed)
+	d, err := train.Prepare(s.Data, s.Config.BatchSize)
 	if err != nil {
-		return train.Data{}, usagef("NASNB_TRAIN_VAL: %v", err)
+		return d, usagef("--target %s: %v", s.Data.Dataset, err)
 	}
-	if tr.Len() < s.Batch {
-		return train.Data{}, usagef("%d training images for batch %d: raise NASNB_TRAIN_IMAGES or lower NASNB_TRAIN_BATCH", tr.Len(), s.Batch)
-	}
-	mean, std := tr.MeanStd()
-	for _, d := range []*images.Dataset{tr, va, test} {
-		if err := d.Normalize(mean, std); err != nil {
-			return train.Data{}, err
-		}
-	}
-	return train.Data{Train: tr, Val: va, Test: test}, nil
+	return d, nil
 }
 
-func seqInts(a, b int) []int {
-	out := make([]int, 0, b-a)
-	for i := a; i < b; i++ {
-		out = append(out, i)
-	}
-	return out
-}
-
+// config returns the recipe for one run (seed).
 func (s trainSettings) config(seed uint64) train.Config {
-	cfg := train.DefaultConfig()
-	cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize, cfg.LR = s.Channels, s.Cells, s.Epochs, s.Batch, s.LR
-	cfg.Seed, cfg.Backend, cfg.CheckpointDir = seed, s.Backend, s.Checkpoint
-	if !s.Augment {
+	cfg := s.Config
+	cfg.Seed = seed
+	if !s.Data.Augment && cfg.Augment == nil {
 		cfg.Augment = &images.Augment{}
 	}
 	return cfg
+}
+
+// trialSpec is the spec that re-creates the training of arch in run seed.
+func (s trainSettings) trialSpec(seed uint64, id, arch string) train.TrialSpec {
+	c := s.Config
+	c.Seed = seed
+	return train.TrialSpec{ID: id, Arch: arch, Config: c, Data: s.Data}
 }
 
 // flag helpers for the already parsed transfer flag set.
@@ -304,11 +215,11 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 	}
 	fmt.Fprintf(stdout, "transfer %s -> %s (real training): %d train / %d val / %d test images %dx%dx%d, C=%d N=%d, %d epoch(s), batch %d, lr %g, backend %s\n",
 		strings.Join(srcNames, ","), target, data.Train.Len(), data.Val.Len(), data.Test.Len(), data.Train.Height, data.Train.Width, data.Train.Channels,
-		set.Channels, set.Cells, set.Epochs, set.Batch, set.LR, backendName(set.Backend))
+		set.Config.Channels, set.Config.Cells, set.Config.Epochs, set.Config.BatchSize, set.Config.LR, backendName(set.Config.Backend))
 	fmt.Fprintf(stdout, "schedule: budget %d, population %d, tournament %d, adapt every %d after %d; seeds %s; methods %s\n",
 		sch.Budget, sch.Population, sch.Tournament, sch.AdaptEvery, max(sch.Warmup, 0), seedsText, strings.Join(methods, ","))
 
-	rep := TrainTransferReport{Schema: "nasnb.transfer-train/v1", Space: sp.Root().Name(), Sources: srcNames, Reasoner: r.Name(), Settings: set, Schedule: sch}
+	rep := TrainTransferReport{Schema: "nasnb.transfer-train/v2", Space: sp.Root().Name(), Sources: srcNames, Reasoner: r.Name(), Settings: set, Schedule: sch}
 	journalDir := flagString(fs, "journal")
 	for _, method := range methods {
 		reasoner, s := r, sch
@@ -392,7 +303,7 @@ func transferTrainSeed(ctx context.Context, method string, seed uint64, sp *spac
 	out := TrainTransferRun{Method: method, Seed: seed, BestVal: math.NaN(), BestTest: math.NaN()}
 	var j *journal.Journal
 	if journalDir != "" {
-		path := filepath.Join(journalDir, fmt.Sprintf("train-%s-%s-seed%04d.jsonl", method, set.Target, seed))
+		path := filepath.Join(journalDir, fmt.Sprintf("train-%s-%s-seed%04d.jsonl", method, set.Data.Dataset, seed))
 		var err error
 		if j, err = journal.Open(path); err != nil {
 			return out, err
@@ -477,7 +388,10 @@ func transferTrainSeed(ctx context.Context, method string, seed uint64, sp *spac
 
 // checkSettings records the training recipe in a new journal, or refuses a
 // journal written with another recipe (its trials would not be comparable).
+// The backend and checkpoint folder are not part of the recipe: a run may
+// move from CPU to GPU.
 func checkSettings(j *journal.Journal, set trainSettings) error {
+	set.Config.Backend, set.Config.CheckpointDir = "", ""
 	want, _ := json.Marshal(set)
 	recs := j.Kind(settingsKind)
 	if len(recs) == 0 {
@@ -504,13 +418,6 @@ func firstLine(s string) string {
 
 // trainEnvHelp lists the NASNB_TRAIN_* variables with their defaults.
 func trainEnvHelp() string {
-	var b strings.Builder
-	for _, e := range trainEnv {
-		def := e.def
-		if def == "" {
-			def = `""`
-		}
-		fmt.Fprintf(&b, "  %-28s %-6s %s\n", e.name, def, e.help)
-	}
-	return b.String()
+	c, d := train.TinyConfig(), train.TinyData("synthetic")
+	return train.EnvHelp(&c, &d)
 }

@@ -86,7 +86,7 @@ func TestTransferTrainSyntheticResume(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Schema != "nasnb.transfer-train/v1" || len(rep.Runs) != 1 || rep.Runs[0].Evaluations != 5 || rep.Runs[0].BestArch == "" ||
+	if rep.Schema != "nasnb.transfer-train/v2" || len(rep.Runs) != 1 || rep.Runs[0].Evaluations != 5 || rep.Runs[0].BestArch == "" ||
 		rep.Runs[0].Images < 5*128 || rep.Runs[0].Seconds <= 0 {
 		t.Fatalf("%s\n%+v", out, rep.Runs)
 	}

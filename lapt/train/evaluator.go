@@ -62,7 +62,7 @@ func ToEvalResult(r Result) eval.Result {
 			"params": float64(r.Params), "flops": float64(r.FLOPs), "train_loss": r.TrainLoss, "first_step_s": r.FirstStep.Seconds(),
 		}},
 		Cost:   eval.Cost{Seconds: r.Seconds, Images: r.Images},
-		Status: eval.Status(r.Status),
+		Status: r.Status,
 		Err:    r.Err,
 	}
 }

@@ -20,48 +20,55 @@ import (
 	gtrain "github.com/gomlx/gomlx/ml/train"
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/nasnb/nasnb/datasets/images"
+	"github.com/nasnb/nasnb/lapt/eval"
 )
 
-// Status values of a [Result].
+// Status values of a [Result]: the evaluation outcomes of package eval.
 const (
-	StatusOK       = "ok"
-	StatusFailed   = "failed"
-	StatusDiverged = "diverged"
+	StatusOK       = eval.OK
+	StatusFailed   = eval.Failed
+	StatusDiverged = eval.Diverged
 )
 
-// Config is a training recipe. [DefaultConfig] is the NAS-Bench-201 recipe.
+// Config is a training recipe. [DefaultConfig] is the NAS-Bench-201 recipe,
+// [TinyConfig] the seconds-per-candidate CPU recipe. It is serialisable: the
+// JSON form (without the hooks) is what trial specs and journals record, and
+// the NASNB_TRAIN_* environment variables and command-line flags are derived
+// from its tags (see [Settings]).
 type Config struct {
 	// Channels and Cells of the macro skeleton (16 and 5 in the benchmark).
-	Channels, Cells int
+	Channels int `json:"channels" help:"channels C of the first stage (benchmark: 16)"`
+	Cells    int `json:"cells" help:"cells N per stage (benchmark: 5)"`
 	// Epochs is the fidelity: the number of passes over the training set.
-	Epochs int
+	Epochs int `json:"epochs" help:"training epochs per candidate (the fidelity)"`
 	// BatchSize for training (256 in the benchmark); EvalBatchSize for
 	// validation/test (defaults to BatchSize).
-	BatchSize, EvalBatchSize int
+	BatchSize     int `json:"batch" help:"batch size"`
+	EvalBatchSize int `json:"eval_batch,omitempty" help:"batch size for validation and test (0: the training batch size)"`
 	// LR is the initial learning rate, decayed with a per-step cosine to 0.
-	LR float64
+	LR float64 `json:"lr" help:"initial learning rate (cosine decay to 0)"`
 	// Momentum and Nesterov select SGD with (Nesterov) momentum.
-	Momentum float64
-	Nesterov bool
+	Momentum float64 `json:"momentum" help:"SGD momentum"`
+	Nesterov bool    `json:"nesterov" help:"Nesterov momentum"`
 	// WeightDecay is L2 added to the gradients of every trainable variable.
-	WeightDecay float64
+	WeightDecay float64 `json:"weight_decay" help:"weight decay (L2)"`
 	// Seed drives initialisation, shuffling and augmentation.
-	Seed uint64
+	Seed uint64 `json:"seed"`
 	// Backend: "go" (default, pure Go CPU), "go:CONFIG", or "xla:PLUGIN" in
 	// binaries built with -tags xla. Empty reads GOMLX_BACKEND.
-	Backend string
+	Backend string `json:"backend,omitempty" help:"go (default), go:CONFIG or xla:PLUGIN (binary built with -tags xla); empty reads GOMLX_BACKEND"`
 	// Augment is applied to training batches; nil means CIFAR augmentation for
 	// 3-channel 32x32 data and none otherwise.
-	Augment *images.Augment
+	Augment *images.Augment `json:"augment,omitempty"`
 	// MaxTrainImages caps the training set (0: all), for smoke runs.
-	MaxTrainImages int
+	MaxTrainImages int `json:"max_train_images,omitempty"`
 	// CheckpointDir, when set, receives one sub-folder per candidate with the
 	// final variables (GoMLX checkpoint format).
-	CheckpointDir string
+	CheckpointDir string `json:"checkpoint_dir,omitempty" help:"write each trained candidate's variables under this folder"`
 	// OnStep and OnEpoch, when set, are called after every step / epoch (for
 	// live curves). They run on the training goroutine: keep them short.
-	OnStep  func(StepInfo)
-	OnEpoch func(EpochInfo)
+	OnStep  func(StepInfo)  `json:"-"`
+	OnEpoch func(EpochInfo) `json:"-"`
 }
 
 // DefaultConfig returns the NAS-Bench-201 recipe: C=16, N=5, SGD Nesterov
@@ -102,7 +109,7 @@ type Data struct {
 // Result is the outcome of training one candidate.
 type Result struct {
 	Arch      string
-	Status    string // StatusOK, StatusFailed or StatusDiverged
+	Status    eval.Status // StatusOK, StatusFailed or StatusDiverged
 	Err       string
 	ValAcc    float64 // percent
 	TestAcc   float64 // percent (NaN when there is no test set)
