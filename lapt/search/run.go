@@ -121,6 +121,9 @@ type Header struct {
 	Budget   int    `json:"budget"`
 	Dedup    string `json:"dedup"`
 	Label    string `json:"label,omitempty"`
+	// Batch is the number of proposals per batch when above 1 (see
+	// [eval.BatchEvaluator]); results depend on it.
+	Batch int `json:"batch,omitempty"`
 }
 
 // Stop reasons.
@@ -144,6 +147,9 @@ type Run struct {
 	started bool
 	bestIdx int
 	start   time.Time
+	// queue holds proposals of the current batch, evaluated, awaiting commit.
+	queue  []proposal
+	askErr error
 }
 
 // NewRun prepares a run; with a journal it reads the trials already there so
@@ -189,7 +195,7 @@ func NewRun(cfg Config) (*Run, error) {
 
 func (r *Run) header() Header {
 	return Header{Space: r.cfg.Strategy.Space().Name(), Strategy: r.cfg.Strategy.Name(), Seed: r.cfg.Seed,
-		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label}
+		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader()}
 }
 
 // Config returns the run's configuration.
@@ -244,7 +250,10 @@ func (r *Run) key(a space.Arch) space.Arch {
 }
 
 // Step proposes, evaluates (or answers from the cache or the journal), tells
-// the strategy and records one trial. It returns the trial; after the run
+// the strategy and records one trial. With an [eval.BatchEvaluator] of batch
+// size B, the first Step of a batch proposes B candidates at once, evaluates
+// them together, and this and the next Steps commit them one by one in
+// proposal order. It returns the trial; after the run
 // stops it returns an error (ErrExhausted, or the first hard error).
 func (r *Run) Step(ctx context.Context) (Trial, error) {
 	if r.done {
@@ -259,42 +268,28 @@ func (r *Run) Step(ctx context.Context) (Trial, error) {
 			r.cfg.Hooks.OnStart(r)
 		}
 	}
-	strat := r.cfg.Strategy
-	a, err := strat.Ask()
-	if err != nil {
-		return Trial{}, r.stop(fmt.Errorf("search: %s: %w", strat.Name(), err))
+	if len(r.queue) == 0 {
+		if err := r.fill(ctx); err != nil {
+			return Trial{}, r.stop(err)
+		}
 	}
-	t := Trial{Step: len(r.trials) + 1, Arch: a, Strategy: strat.Name(), Seed: r.cfg.Seed}
-	k := r.key(a)
-	if len(r.replay) > 0 {
-		old := r.replay[0]
-		r.replay = r.replay[1:]
-		if old.Arch != a || old.Step != t.Step {
-			return Trial{}, r.stop(fmt.Errorf("search: journal %s diverges at step %d: it recorded %s, the strategy proposes %s (was the code or the evaluator changed?)",
-				r.cfg.Journal.Path(), t.Step, old.Text, strat.Space().Format(a)))
+	p := r.queue[0]
+	r.queue = r.queue[1:]
+	t := p.t
+	if !t.Replayed {
+		if p.later {
+			t.Result = r.cache[p.key]
 		}
-		t = old
 		if !t.Cached {
-			r.cache[k] = t.Result
-		}
-	} else {
-		if res, ok := r.cache[k]; ok {
-			t.Result, t.Cached = res, true
-		} else {
-			if err := ctx.Err(); err != nil {
-				return Trial{}, r.stop(err)
-			}
-			res, err := r.cfg.Evaluator.Evaluate(ctx, a)
-			if err != nil {
-				return Trial{}, r.stop(fmt.Errorf("search: evaluating %s: %w", strat.Space().Format(a), err))
-			}
-			t.Result = res
-			r.cache[k] = res
+			r.cache[p.key] = t.Result
 		}
 		t.Counted = !t.Cached || r.cfg.Dedup == DedupCount
-		t.Text = strat.Space().Format(a)
 		t.Time = time.Now().UTC()
+	} else if !t.Cached {
+		r.cache[p.key] = t.Result
 	}
+	strat := r.cfg.Strategy
+	a := t.Arch
 	if t.Counted {
 		r.n++
 		r.free = 0
