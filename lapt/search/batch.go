@@ -116,7 +116,7 @@ func (r *Run) fill(ctx context.Context) error {
 
 func (r *Run) evaluate(ctx context.Context, reqs []eval.Request) ([]eval.Result, error) {
 	sp := r.cfg.Strategy.Space()
-	if be, ok := r.cfg.Evaluator.(eval.BatchEvaluator); ok && r.batchSize() > 1 {
+	if be, ok := r.cfg.Evaluator.(eval.BatchEvaluator); ok {
 		res, err := be.EvaluateBatch(ctx, reqs)
 		if err == nil && len(res) != len(reqs) {
 			err = fmt.Errorf("%d results for %d candidates", len(res), len(reqs))
