@@ -156,6 +156,7 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	evaluator := fs.String("evaluator", "table", "how candidates are evaluated: table (benchmark lookup) or train (see nasnb train)")
 	workers := fs.Int("workers", 0, "parallel seeds (0: all CPUs)")
 	rf := addReasonerFlags(fs)
+	addExecutorFlags(fs) // --evaluator train only (cmd/nasnb/executor_flags.go)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

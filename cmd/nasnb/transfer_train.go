@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nasnb/nasnb/datasets/images"
 	"github.com/nasnb/nasnb/lapt/eval"
@@ -219,8 +220,15 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 	fmt.Fprintf(stdout, "schedule: budget %d, population %d, tournament %d, adapt every %d after %d; seeds %s; methods %s\n",
 		sch.Budget, sch.Population, sch.Tournament, sch.AdaptEvery, max(sch.Warmup, 0), seedsText, strings.Join(methods, ","))
 
-	rep := TrainTransferReport{Schema: "nasnb.transfer-train/v2", Space: sp.Root().Name(), Sources: srcNames, Reasoner: r.Name(), Settings: set, Schedule: sch}
 	journalDir := flagString(fs, "journal")
+	ex, err := buildExecutor(fs, journalDir, stdout)
+	if err != nil {
+		return err
+	}
+	if ex != nil {
+		fmt.Fprintf(stdout, "executor: %s, batch %d, run folder %s\n", ex.exec.Name(), ex.batch, ex.dir)
+	}
+	rep := TrainTransferReport{Schema: "nasnb.transfer-train/v2", Space: sp.Root().Name(), Sources: srcNames, Reasoner: r.Name(), Settings: set, Schedule: sch}
 	for _, method := range methods {
 		reasoner, s := r, sch
 		switch method {
@@ -247,11 +255,36 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 			}
 			fmt.Fprintf(stdout, "\n%s: principles keep %d of %d architectures\n%s", method, rr.SizeAfter, sp.Count(), out.Set.Format(sp))
 		}
-		for _, seed := range seeds {
-			if err := ctx.Err(); err != nil {
-				return err
+		// In process, seeds run one after another; with an executor every
+		// seed's search runs at once and the workers are the limit. Each
+		// search is sequential (or batched) as always, so the results do
+		// not depend on how many run together.
+		runs := make([]TrainTransferRun, len(seeds))
+		errs := make([]error, len(seeds))
+		one := func(i int, out io.Writer) {
+			var evr eval.Evaluator
+			if ex != nil {
+				evr = ex.evaluator(fmt.Sprintf("%s-%s-s%04d", method, set.Data.Dataset, seeds[i]), sp.Root(), set, seeds[i])
 			}
-			run, err := transferTrainSeed(ctx, method, seed, sp, evidence, reasoner, learned, s, dedup, set, data, journalDir, stdout)
+			runs[i], errs[i] = transferTrainSeed(ctx, method, seeds[i], sp, evidence, reasoner, learned, s, dedup, set, data, journalDir, evr, out)
+		}
+		if ex == nil {
+			for i := range seeds {
+				if one(i, stdout); errs[i] != nil {
+					break
+				}
+			}
+		} else {
+			lw := &lockedWriter{w: stdout}
+			var wg sync.WaitGroup
+			for i := range seeds {
+				wg.Add(1)
+				go func() { defer wg.Done(); one(i, lw) }()
+			}
+			wg.Wait()
+		}
+		for i := range seeds {
+			err := errs[i]
 			if err != nil && ctx.Err() != nil {
 				if journalDir == "" {
 					return fmt.Errorf("interrupted (%v); with --journal DIR a rerun resumes where it stopped", ctx.Err())
@@ -261,7 +294,7 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 			if err != nil {
 				return err
 			}
-			rep.Runs = append(rep.Runs, run)
+			rep.Runs = append(rep.Runs, runs[i])
 		}
 	}
 	fmt.Fprintf(stdout, "\n%-13s %5s %5s %6s %8s %8s %9s %9s  %s\n", "method", "seed", "evals", "failed", "best val", "its test", "seconds", "images", "best architecture")
@@ -299,7 +332,7 @@ func backendName(b string) string {
 const settingsKind = "train-settings"
 
 func transferTrainSeed(ctx context.Context, method string, seed uint64, sp *space.Space, evidence []reason.Evidence, reasoner reason.Reasoner,
-	learned *reason.Outcome, s transfer.Schedule, dedup search.Dedup, set trainSettings, data train.Data, journalDir string, stdout io.Writer) (TrainTransferRun, error) {
+	learned *reason.Outcome, s transfer.Schedule, dedup search.Dedup, set trainSettings, data train.Data, journalDir string, ev eval.Evaluator, stdout io.Writer) (TrainTransferRun, error) {
 	out := TrainTransferRun{Method: method, Seed: seed, BestVal: math.NaN(), BestTest: math.NaN()}
 	var j *journal.Journal
 	if journalDir != "" {
@@ -314,9 +347,12 @@ func transferTrainSeed(ctx context.Context, method string, seed uint64, sp *spac
 			return out, err
 		}
 	}
-	ev, err := train.NewEvaluator(sp.Root(), set.config(seed), data)
-	if err != nil {
-		return out, err
+	if ev == nil {
+		tev, err := train.NewEvaluator(sp.Root(), set.config(seed), data)
+		if err != nil {
+			return out, err
+		}
+		ev = tev
 	}
 	hooks := search.Hooks{OnTrial: func(r *search.Run, t search.Trial) {
 		res := t.Result
