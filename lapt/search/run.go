@@ -111,6 +111,9 @@ type Config struct {
 	Label string
 	// Hooks are called as the run progresses.
 	Hooks Hooks
+	// Async > 0 marks a run driven by [Run.RunAsync] with that many
+	// candidates in flight (recorded in the journal header).
+	Async int
 }
 
 // Header is the first journal record of a run; a resumed run must match it.
@@ -124,6 +127,9 @@ type Header struct {
 	// Batch is the number of proposals per batch when above 1 (see
 	// [eval.BatchEvaluator]); results depend on it.
 	Batch int `json:"batch,omitempty"`
+	// Async is the number of candidates in flight of an asynchronous run
+	// ([Run.RunAsync]), 0 for a synchronous one.
+	Async int `json:"async,omitempty"`
 }
 
 // Stop reasons.
@@ -195,7 +201,7 @@ func NewRun(cfg Config) (*Run, error) {
 
 func (r *Run) header() Header {
 	return Header{Space: r.cfg.Strategy.Space().Name(), Strategy: r.cfg.Strategy.Name(), Seed: r.cfg.Seed,
-		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader()}
+		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async}
 }
 
 // Config returns the run's configuration.
@@ -275,6 +281,13 @@ func (r *Run) Step(ctx context.Context) (Trial, error) {
 	}
 	p := r.queue[0]
 	r.queue = r.queue[1:]
+	return r.commit(p)
+}
+
+// commit records one proposal whose result is known (evaluated, cached, a
+// repeat of an earlier proposal, or replayed): budget, journal, strategy,
+// incumbent, hooks and the stop conditions.
+func (r *Run) commit(p proposal) (Trial, error) {
 	t := p.t
 	if !t.Replayed {
 		if p.later {
