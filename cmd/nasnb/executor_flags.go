@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/executor"
 	"github.com/nasnb/nasnb/lapt/executor/slurm"
 	"github.com/nasnb/nasnb/lapt/space"
@@ -32,6 +33,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func addExecutorFlags(fs *flag.FlagSet) {
 	fs.String("executor", "", "where candidates train (--evaluator train): empty = this process, local:N = N worker processes, slurm = Slurm job arrays")
 	fs.Int("batch", 1, "candidates proposed together per search (results depend on it, never on the number of workers; 1 = the sequential search)")
+	fs.Int("async", 0, "rea-full only: keep K candidates in flight and propose a new one as soon as any finishes (faster, seeded and resumable, but timing-dependent)")
 	fs.String("run-dir", "", "folder of trial specs and result files (default: JOURNAL/trials; with slurm on a file system the compute nodes share)")
 	fs.String("worker-bin", "", "nasnb binary the workers run (default: this one)")
 	fs.Int("retries", 0, "times a trial whose worker died (killed, out of memory, node lost) runs again before it is recorded as failed")
@@ -54,6 +56,7 @@ func addExecutorFlags(fs *flag.FlagSet) {
 type execSetup struct {
 	exec  executor.Executor
 	batch int
+	async int
 	dir   string
 	out   io.Writer
 }
@@ -74,9 +77,20 @@ func buildExecutor(fs *flag.FlagSet, journalDir string, out io.Writer) (*execSet
 	if batch < 1 {
 		return nil, usagef("--batch must be >= 1, got %d", batch)
 	}
+	async := flagInt(fs, "async")
+	if async < 0 || (async > 0 && batch > 1) {
+		return nil, usagef("--async K (K >= 1) and --batch B > 1 exclude each other")
+	}
+	if async > 0 {
+		for _, m := range splitList(flagString(fs, "methods")) {
+			if m != "rea-full" || !flagSet(fs, "methods") {
+				return nil, usagef("--async applies to --methods rea-full only (LAPT adapts at fixed trial counts: use --batch)")
+			}
+		}
+	}
 	if kind == "" {
-		if batch > 1 {
-			return nil, usagef("--batch %d needs --executor local:N or slurm", batch)
+		if batch > 1 || async > 0 {
+			return nil, usagef("--batch and --async need --executor local:N or slurm")
 		}
 		return nil, nil
 	}
@@ -98,7 +112,7 @@ func buildExecutor(fs *flag.FlagSet, journalDir string, out io.Writer) (*execSet
 			return nil, usagef("--job-env %q: want KEY=VALUE", kv)
 		}
 	}
-	s := &execSetup{batch: batch, out: out}
+	s := &execSetup{batch: batch, async: async, out: out}
 	// Events worth a line: trials read back, adopted, retried or lost.
 	var mu sync.Mutex
 	onEvent := func(e executor.Event) {
@@ -172,8 +186,31 @@ func flagDuration(fs *flag.FlagSet, name string) time.Duration {
 	return d
 }
 
+// asyncEvaluator marks the evaluator of an asynchronous run.
+type asyncEvaluator struct {
+	*executor.Evaluator
+	async int
+}
+
+// asyncOf returns the number of candidates in flight of an asynchronous
+// run's evaluator, 0 for a synchronous one.
+func asyncOf(ev eval.Evaluator) int {
+	if a, ok := ev.(asyncEvaluator); ok {
+		return a.async
+	}
+	return 0
+}
+
 // evaluator returns the batch evaluator of one run (method and seed).
-func (s *execSetup) evaluator(prefix string, sp *space.Space, set trainSettings, seed uint64) *executor.Evaluator {
+func (s *execSetup) evaluator(prefix string, sp *space.Space, set trainSettings, seed uint64) eval.Evaluator {
+	ev := s.batchEvaluator(prefix, sp, set, seed)
+	if s.async > 0 {
+		return asyncEvaluator{ev, s.async}
+	}
+	return ev
+}
+
+func (s *execSetup) batchEvaluator(prefix string, sp *space.Space, set trainSettings, seed uint64) *executor.Evaluator {
 	return &executor.Evaluator{Exec: s.exec, Batch: s.batch, Prefix: prefix, Spec: func(id string, index int, a space.Arch) (executor.Task, error) {
 		ts := set.trialSpec(seed, id, sp.Format(a))
 		raw, err := json.Marshal(ts)

@@ -101,15 +101,48 @@ func TestExecutorUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--batch", "2"}, "needs --executor"},
+		{[]string{"--batch", "2"}, "need --executor"},
 		{[]string{"--executor", "local:0"}, "local:N"},
 		{[]string{"--executor", "k8s"}, "unknown --executor"},
 		{[]string{"--executor", "slurm"}, "--run-dir"},
 		{[]string{"--executor", "local:1", "--job-env", "NOEQUALS"}, "KEY=VALUE"},
+		{[]string{"--executor", "local:1", "--async", "2"}, "rea-full only"},
+		{[]string{"--executor", "local:1", "--async", "2", "--batch", "2", "--methods", "rea-full"}, "exclude each other"},
 	} {
 		code, _, errs := runCLI(t, append(append([]string(nil), base...), c.args...)...)
 		if code != 2 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, %q (want %q)", c.args, code, errs, c.want)
+		}
+	}
+}
+
+// TestTransferTrainAsync: rea-full with 3 candidates in flight on 2 workers
+// spends its budget; a rerun replays the journal and trains nothing.
+func TestTransferTrainAsync(t *testing.T) {
+	dir := needData(t)
+	tinyTrainEnv(t)
+	exe, _ := os.Executable()
+	tmp := t.TempDir()
+	args := []string{"transfer", "--evaluator", "train", "--data", dir, "--target", "synthetic", "--budget", "6", "--population", "3",
+		"--tournament", "2", "--seeds", "0", "--methods", "rea-full", "--executor", "local:2", "--async", "3",
+		"--journal", tmp, "--json", filepath.Join(tmp, "a.json"), "--worker-bin", exe, "--job-env", "NASNB_TEST_AS_CLI=1"}
+	if code, o, e := runCLI(t, args...); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, o, e)
+	}
+	first := trialsOf(t, filepath.Join(tmp, "a.json"))
+	if code, o, e := runCLI(t, args...); code != 0 || !strings.Contains(o, "(journal)") {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, o, e)
+	}
+	if got := trialsOf(t, filepath.Join(tmp, "a.json")); got != first {
+		t.Fatalf("rerun differs:\n%s\nvs\n%s", got, first)
+	}
+	n, _ := executor.Trainings(filepath.Join(tmp, "trials"))
+	if len(n) != 6 {
+		t.Fatalf("%d trials trained, want 6: %v", len(n), n)
+	}
+	for id, c := range n {
+		if c != 1 {
+			t.Fatalf("%s trained %d times", id, c)
 		}
 	}
 }

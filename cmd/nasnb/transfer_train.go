@@ -385,7 +385,14 @@ func transferTrainSeed(ctx context.Context, method string, seed uint64, sp *spac
 		if err != nil {
 			return out, err
 		}
-		run, err = search.Execute(ctx, search.Config{Strategy: st, Evaluator: ev, Budget: s.Budget, Seed: seed, Dedup: dedup, Journal: j, Label: method, Hooks: hooks})
+		cfg := search.Config{Strategy: st, Evaluator: ev, Budget: s.Budget, Seed: seed, Dedup: dedup, Journal: j, Label: method, Hooks: hooks, Async: asyncOf(ev)}
+		if cfg.Async > 0 {
+			if run, err = search.NewRun(cfg); err == nil {
+				err = run.RunAsync(ctx)
+			}
+		} else {
+			run, err = search.Execute(ctx, cfg)
+		}
 		if err != nil {
 			return out, err
 		}
