@@ -17,23 +17,21 @@ func init() {
 // runTrain implements "nasnb train".
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", "train --arch STR --dataset fashion-mnist|mnist|cifar10|cifar100|synthetic --epochs N [flags]", stderr)
-	def := train.DefaultConfig()
+	// The recipe flags come from train.Config's tags; defaults are the
+	// NAS-Bench-201 recipe (train.DefaultConfig: C=16, N=5, 200 epochs, ...).
+	cfg := train.DefaultConfig()
+	train.BindFlags(fs, &cfg, "")
+	for _, s := range train.Settings(&cfg) {
+		if s.Name == "weight_decay" {
+			fs.Var(flagAlias{s}, "wd", "alias of --weight-decay")
+		}
+	}
 	arch := fs.String("arch", "", "architecture: NB201 string (|op~0|+|...|) or TransNAS micro (64-41414-a_bc_def)")
 	dataset := fs.String("dataset", "synthetic", "dataset: fashion-mnist, mnist, cifar10, cifar100 or synthetic")
 	dataDir := fs.String("data-dir", "", "dataset folder or CIFAR tarball (default: standard location for fashion-mnist/mnist)")
-	epochs := fs.Int("epochs", 1, "training epochs (the fidelity)")
-	backend := fs.String("backend", "", "compute backend: go (default) or xla[:plugin] (binary built with -tags xla)")
-	channels := fs.Int("channels", def.Channels, "channels C of the first stage")
-	cells := fs.Int("cells", def.Cells, "cells N per stage")
-	batch := fs.Int("batch", def.BatchSize, "batch size")
-	lr := fs.Float64("lr", def.LR, "initial learning rate (cosine decay to 0)")
-	momentum := fs.Float64("momentum", def.Momentum, "SGD momentum")
-	nesterov := fs.Bool("nesterov", def.Nesterov, "Nesterov momentum")
-	wd := fs.Float64("wd", def.WeightDecay, "weight decay")
 	seed := fs.Uint64("seed", 0, "seed for initialisation, shuffling, augmentation and the validation split")
 	val := fs.Int("val", 0, "held-out validation images taken from the training set (default: 10% up to 5000)")
 	maxTrain := fs.Int("max-train-images", 0, "cap on training images (0: all)")
-	ckpt := fs.String("checkpoint-dir", "", "write the trained variables under this folder (one sub-folder per candidate)")
 	quiet := fs.Bool("quiet", false, "no per-epoch lines")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -44,7 +42,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := train.Parse(*arch); err != nil {
 		return usagef("%v", err)
 	}
-	if *epochs <= 0 || *batch <= 0 || *lr <= 0 || *channels <= 0 || *cells <= 0 {
+	if cfg.Epochs <= 0 || cfg.BatchSize <= 0 || !(cfg.LR > 0) || cfg.Channels <= 0 || cfg.Cells <= 0 {
 		return usagef("--epochs, --batch, --lr, --channels and --cells must be positive")
 	}
 	trainSet, test, err := images.Load(*dataset, *dataDir)
@@ -68,10 +66,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	cfg := def
-	cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize = *channels, *cells, *epochs, *batch
-	cfg.LR, cfg.Momentum, cfg.Nesterov, cfg.WeightDecay, cfg.Seed = *lr, *momentum, *nesterov, *wd, *seed
-	cfg.Backend, cfg.MaxTrainImages, cfg.CheckpointDir = *backend, *maxTrain, *ckpt
+	cfg.Seed, cfg.MaxTrainImages = *seed, *maxTrain
 	if !*quiet {
 		cfg.OnEpoch = func(e train.EpochInfo) {
 			fmt.Fprintf(stdout, "epoch %d: train loss %.4f, val acc %.2f%%, %d images, %.1fs\n", e.Epoch, e.TrainLoss, e.ValAcc, e.Images, e.Elapsed.Seconds())
@@ -94,3 +89,14 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
+
+// flagAlias registers a second name for a recipe setting.
+type flagAlias struct{ s train.Setting }
+
+func (a flagAlias) String() string {
+	if a.s.Name == "" {
+		return ""
+	}
+	return a.s.String()
+}
+func (a flagAlias) Set(v string) error { return a.s.Set(v) }
