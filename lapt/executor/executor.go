@@ -111,9 +111,13 @@ const (
 	TrainingLog = "trainings.log"
 )
 
-// Paths of one task's files under dir.
-func SpecPath(dir, id string) string     { return filepath.Join(dir, SpecsDir, id+".json") }
-func ResultPath(dir, id string) string   { return filepath.Join(dir, ResultsDir, id+".json") }
+// SpecPath is the spec file of task id in run folder dir.
+func SpecPath(dir, id string) string { return filepath.Join(dir, SpecsDir, id+".json") }
+
+// ResultPath is the result file of task id in run folder dir.
+func ResultPath(dir, id string) string { return filepath.Join(dir, ResultsDir, id+".json") }
+
+// ProgressPath is the progress file of task id in run folder dir.
 func ProgressPath(dir, id string) string { return filepath.Join(dir, ProgressDir, id+".json") }
 
 // CheckID refuses IDs that are not safe file names.

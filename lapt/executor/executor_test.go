@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -58,7 +59,15 @@ func fakeTrain(dir, id string) TrainFunc {
 		}
 		progress(Progress{Epoch: 1, Epochs: 1, Loss: 0.5})
 		time.Sleep(time.Duration(s.SleepMS) * time.Millisecond)
-		return eval.Result{Status: eval.OK, Err: os.Getenv("CUDA_VISIBLE_DEVICES") + "/" + os.Getenv("GOMAXPROCS"),
+		cpus := ""
+		if b, err := os.ReadFile("/proc/self/status"); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(line, "Cpus_allowed_list:") {
+					cpus = strings.TrimSpace(strings.TrimPrefix(line, "Cpus_allowed_list:"))
+				}
+			}
+		}
+		return eval.Result{Status: eval.OK, Err: os.Getenv("CUDA_VISIBLE_DEVICES") + "/" + os.Getenv("GOMAXPROCS") + "/" + cpus,
 			Metrics: eval.Metrics{Val: s.Val, Test: s.Val + 1}}, nil
 	}
 }
@@ -171,10 +180,28 @@ func TestLocalGPUsAndThreads(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, r := range res {
-		seen[r.Err] = true
+		f := strings.Split(r.Err, "/")
+		seen[f[0]+"/"+f[1]] = true
 	}
 	if len(seen) != 2 || !seen["3/1"] || !seen["5/1"] {
 		t.Fatalf("CUDA_VISIBLE_DEVICES/GOMAXPROCS seen: %v", seen)
+	}
+	// Affinity: worker slot s runs on CPU s (Threads 1), on the 2 first CPUs.
+	if runtime.NumCPU() < 2 {
+		return
+	}
+	l2 := fakeLocal(t, t.TempDir(), 2)
+	l2.Threads, l2.Affinity = 1, true
+	res, err = l2.Run(context.Background(), tasks[:4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpus := map[string]bool{}
+	for _, r := range res {
+		cpus[strings.Split(r.Err, "/")[2]] = true
+	}
+	if len(cpus) != 2 || !cpus["0"] || !cpus["1"] {
+		t.Fatalf("CPUs allowed per worker: %v", cpus)
 	}
 }
 

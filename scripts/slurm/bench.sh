@@ -16,7 +16,7 @@ KILLS=${KILLS:-10}
 OUT=${OUT:-$ROOT/build/bench-executor}
 command -v jq >/dev/null || { echo "bench.sh needs jq (apt-get install jq)" >&2; exit 1; }
 rm -rf "$OUT"; mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/nasnb-bench-XXXXXX)
+WORK=$(mktemp -d /tmp/nasnb-bench-XXXXXX); chmod 755 "$WORK"
 BASE=$WORK/cluster
 export NASNB_TRAIN_IMAGES=256 NASNB_TRAIN_VAL=128 NASNB_TRAIN_TEST=128 NASNB_TRAIN_CHANNELS=4 NASNB_TRAIN_CELLS=1 NASNB_TRAIN_EPOCHS=1 NASNB_TRAIN_BATCH=32
 cleanup() { BASE=$BASE WIPE=1 bash "$ROOT/scripts/slurm/cluster-down.sh" >/dev/null 2>&1 || true; }
@@ -68,20 +68,21 @@ t0=$(now)
   --executor slurm --batch 100 --poll 200ms --journal "$WORK/$name" --json "$OUT/$name.json" > "$OUT/$name.txt" 2>&1
 t1=$(now)
 dir=$WORK/$name/trials
-submit=$(python3 -c "import os,glob; print(os.path.getmtime(glob.glob('$dir/waves/*.job')[0]))")
-python3 - "$dir" "$submit" "$t0" "$t1" <<'PY' | tee -a "$OUT/report.txt"
-import json, glob, sys, datetime, statistics
-d, submit, t0, t1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-recs = [json.load(open(p)) for p in glob.glob(d + "/results/*.json")]
+python3 - "$dir" "$t0" "$t1" <<'PY' | tee -a "$OUT/report.txt"
+import json, glob, os, sys, datetime, statistics
+d, t0, t1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 ts = lambda s: datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+recs = [json.load(open(p)) for p in glob.glob(d + "/results/*.json")]
+# a trial is submitted right after jobs/ID.wave is written (then sbatch)
+lat = sorted(ts(r["started"]) - os.path.getmtime(f"{d}/jobs/{r['id']}.wave") for r in recs)
 starts = sorted(ts(r["started"]) for r in recs)
 ends = sorted(ts(r["finished"]) for r in recs)
 train = [ts(r["finished"]) - ts(r["started"]) for r in recs]
-print(f"{len(recs)} results; controller wall {t1-t0:.1f}s; sbatch -> first trial started {starts[0]-submit:.2f}s; "
-      f"first start -> last result {ends[-1]-starts[0]:.1f}s = {len(recs)/(ends[-1]-starts[0]):.2f} trials/s "
-      f"({len(recs)/(t1-t0):.2f} trials/s end to end); training itself median {statistics.median(train):.2f}s per trial")
-lat = sorted(s - submit for s in starts)
-print(f"submit-to-start latency per trial (2 slots, queueing included): median {statistics.median(lat):.1f}s, first {lat[0]:.2f}s, last {lat[-1]:.1f}s")
+waves = len(glob.glob(d + "/waves/*.job"))
+print(f"{len(recs)} results in {waves} wave(s); controller wall {t1-t0:.1f}s = {len(recs)/(t1-t0):.2f} trials/s end to end; "
+      f"first start -> last result {ends[-1]-starts[0]:.1f}s = {len(recs)/(ends[-1]-starts[0]):.2f} trials/s; "
+      f"worker time per trial (data + graph + training) median {statistics.median(train):.2f}s")
+print(f"submit-to-start latency: first trial {lat[0]:.2f}s; per trial with queueing behind 2 slots median {statistics.median(lat):.1f}s, max {lat[-1]:.1f}s")
 PY
 
 # ---- 4. kill -9 and resume ------------------------------------------------------------------
