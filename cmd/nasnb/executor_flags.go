@@ -129,9 +129,6 @@ func buildExecutor(fs *flag.FlagSet, journalDir string, out io.Writer) (*execSet
 			}
 			fmt.Fprintln(out, line)
 		}
-		if trialEvents != nil {
-			trialEvents(e)
-		}
 	}
 	switch {
 	case kind == "slurm":
@@ -176,10 +173,6 @@ func buildExecutor(fs *flag.FlagSet, journalDir string, out io.Writer) (*execSet
 	}
 	return s, nil
 }
-
-// trialEvents, when set, receives every executor event (the notebook's live
-// trial table attaches here).
-var trialEvents func(executor.Event)
 
 func flagDuration(fs *flag.FlagSet, name string) time.Duration {
 	d, _ := time.ParseDuration(flagString(fs, name))
