@@ -29,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/eval"
@@ -219,6 +220,37 @@ type TrainFunc func(ctx context.Context, spec json.RawMessage, progress func(Pro
 // ErrBadSpec is returned by [Serve] for a missing or unreadable spec file.
 var ErrBadSpec = errors.New("executor: bad trial spec")
 
+// ErrBusy is returned by [Serve] when another worker is training the trial.
+var ErrBusy = errors.New("executor: another worker is training this trial")
+
+// lockTrial takes the trial's advisory lock (specs/ID.lock, flock): false
+// when another process holds it. Where the file system has no locks (some
+// network file systems) it proceeds unlocked.
+func lockTrial(dir, id string) (unlock func(), ok bool) {
+	f, err := os.OpenFile(filepath.Join(dir, SpecsDir, id+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return func() {}, true
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false
+		}
+		return func() {}, true
+	}
+	return func() { f.Close() }, true
+}
+
+// Busy reports whether a worker process is training the trial id now (for
+// example one left running by a controller that was killed).
+func Busy(dir, id string) bool {
+	unlock, ok := lockTrial(dir, id)
+	if ok {
+		unlock()
+	}
+	return !ok
+}
+
 // Serve is the worker side of one trial: it reads dir/specs/ID.json, returns
 // at once when a result with the same hash is already there (a requeued or
 // repeated job), otherwise logs the start to trainings.log, trains with fn and
@@ -235,6 +267,16 @@ func Serve(ctx context.Context, dir, id, worker string, fn TrainFunc) (Record, e
 	if err := json.Unmarshal(b, &t); err != nil || t.ID != id {
 		return Record{}, fmt.Errorf("%w: %s: not the spec of %s (%v)", ErrBadSpec, SpecPath(dir, id), id, err)
 	}
+	if r, ok := ReadResult(dir, t); ok {
+		return r, nil
+	}
+	// One worker per trial: a second one (a controller restarted while an
+	// orphan still trains) gets ErrBusy and the controller waits instead.
+	unlock, ok := lockTrial(dir, id)
+	if !ok {
+		return Record{}, ErrBusy
+	}
+	defer unlock()
 	if r, ok := ReadResult(dir, t); ok {
 		return r, nil
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -245,5 +246,35 @@ func TestEvaluatorDeterministic(t *testing.T) {
 		} else if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("%d workers differ:\n%v\n%v", w, got, want)
 		}
+	}
+}
+
+// TestLocalAdoptsOrphan: a worker left running by a controller that was
+// killed finishes its trial; the restarted controller waits for it instead
+// of training the trial again.
+func TestLocalAdoptsOrphan(t *testing.T) {
+	dir := t.TempDir()
+	l := fakeLocal(t, dir, 1)
+	tk := task("orphan", fakeSpec{Val: 7, SleepMS: 1500})
+	if err := Prepare(dir, []Task{tk}); err != nil {
+		t.Fatal(err)
+	}
+	orphan := exec.Command(l.Command[0], "--dir", dir, "--id", tk.ID)
+	orphan.Env = append(os.Environ(), l.Env...)
+	if err := orphan.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer orphan.Wait()
+	for !Busy(dir, tk.ID) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var states []State
+	l.OnEvent = func(e Event) { states = append(states, e.State) }
+	res, err := l.Run(context.Background(), []Task{tk})
+	if err != nil || res[0].Metrics.Val != 7 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	if n, _ := Trainings(dir); n[tk.ID] != 1 || states[1] != Adopted {
+		t.Fatalf("trained %d times, events %v", n[tk.ID], states)
 	}
 }

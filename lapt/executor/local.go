@@ -122,8 +122,31 @@ func (l *Local) Run(ctx context.Context, tasks []Task) ([]eval.Result, error) {
 	return out, nil
 }
 
+func (l *Local) poll() time.Duration {
+	if l.Poll > 0 {
+		return l.Poll
+	}
+	return 500 * time.Millisecond
+}
+
 // runOne runs one trial on a free slot, retrying when the worker dies.
 func (l *Local) runOne(ctx context.Context, t Task) (eval.Result, error) {
+	// A worker of an earlier controller still training this trial: wait
+	// for it instead of training the trial a second time.
+	if Busy(l.Dir, t.ID) {
+		l.emit(Event{ID: t.ID, State: Adopted, Worker: "earlier worker"})
+		for Busy(l.Dir, t.ID) {
+			select {
+			case <-time.After(l.poll()):
+			case <-ctx.Done():
+				return eval.Result{}, ctx.Err()
+			}
+		}
+		if r, ok := ReadResult(l.Dir, t); ok {
+			l.emit(Event{ID: t.ID, State: Done, Worker: r.Worker, Val: r.Result.Metrics.Val, Err: r.Result.Err})
+			return r.Result, nil
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		var slot int
 		select {
@@ -176,10 +199,10 @@ func (l *Local) spawn(ctx context.Context, slot int, t Task) (string, error) {
 	}
 	defer logf.Close()
 	cmd.Stdout, cmd.Stderr = logf, logf
-	// Own process group (cancellation kills the worker's children too); the
-	// worker dies with the controller, so a resumed run never finds an orphan
-	// still training a trial it starts again.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Own process group: cancellation kills the worker's children too. A
+	// worker outlives a controller killed with SIGKILL and finishes its
+	// trial; the restarted controller adopts it (see Busy) as Slurm jobs are.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return "", fmt.Errorf("executor: starting worker %s: %w", strings.Join(args, " "), err)
 	}
@@ -187,11 +210,7 @@ func (l *Local) spawn(ctx context.Context, slot int, t Task) (string, error) {
 	l.emit(Event{ID: t.ID, State: Running, Worker: worker})
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	poll := l.Poll
-	if poll <= 0 {
-		poll = 500 * time.Millisecond
-	}
-	tick := time.NewTicker(poll)
+	tick := time.NewTicker(l.poll())
 	defer tick.Stop()
 	last := -1
 	for {
