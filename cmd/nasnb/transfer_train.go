@@ -9,8 +9,10 @@ package main
 // transfer flags (--seeds, --budget, --population, --tournament,
 // --adapt-every, --warmup, --top-k, --max-ops, --no-adapt, --dedup,
 // --journal, --json, --methods, reasoner flags) keep their meaning; the
-// training recipe is read from NASNB_TRAIN_* environment variables (see
-// trainEnv and docs/training.md) with tiny CPU defaults.
+// training recipe is read from NASNB_TRAIN_* environment variables (derived
+// from train.Config and train.DataSpec, see docs/training.md) over the tiny
+// CPU defaults. --executor local:N|slurm trains on worker processes or Slurm
+// jobs (executor_flags.go, docs/executors.md).
 
 import (
 	"context"
@@ -25,7 +27,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/nasnb/nasnb/datasets/images"
 	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/journal"
@@ -80,14 +81,9 @@ func loadTarget(s trainSettings) (train.Data, error) {
 	return d, nil
 }
 
-// config returns the recipe for one run (seed).
+// config returns the recipe for one run (seed), as the workers apply it.
 func (s trainSettings) config(seed uint64) train.Config {
-	cfg := s.Config
-	cfg.Seed = seed
-	if !s.Data.Augment && cfg.Augment == nil {
-		cfg.Augment = &images.Augment{}
-	}
-	return cfg
+	return s.trialSpec(seed, "", "").TrainConfig()
 }
 
 // trialSpec is the spec that re-creates the training of arch in run seed.
