@@ -8,7 +8,10 @@
 #      Slurm run and resumed; each final JSON must equal the uninterrupted run's and no trial may
 #      be trained twice (trainings.log, one line per training started, vs the result files).
 # Starts its own one-node cluster (scripts/slurm/cluster-up.sh) and stops it by PID.
-# Env: NASNB (binary, default build/bin/nasnb), NASNB_DATA, KILLS (default 10), OUT (report folder).
+#   5. the same with local workers (--executor local:2): workers outlive the killed controller and
+#      are adopted by the restarted one.
+# Env: NASNB (binary, default build/bin/nasnb), NASNB_DATA, KILLS (default 10), LKILLS (default 5),
+#      SECTIONS (default "1 2 3 4 5"), OUT (report folder).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 NASNB=${NASNB:-$ROOT/build/bin/nasnb}
@@ -28,8 +31,10 @@ export SLURM_CONF=$BASE/etc/slurm.conf
 norm() { jq -S 'walk(if type == "object" then del(.seconds, .time, .journal) | (if has("extra") then .extra |= del(.first_step_s) else . end) else . end)' "$1"; }
 now() { date +%s.%N; }
 report() { echo "$*" | tee -a "$OUT/report.txt"; }
+want() { [[ " ${SECTIONS:-1 2 3 4 5} " == *" $1 "* ]]; }
 
 # ---- 1. determinism -------------------------------------------------------------------------
+if want 1; then
 T=(transfer --evaluator train --target synthetic --budget 8 --population 3 --tournament 2 --warmup 1 --adapt-every 2 --seeds 0-1 --methods lapt,rea-full)
 report "== 1. determinism: ${T[*]}"
 for batch in 1 4; do
@@ -46,8 +51,10 @@ for batch in 1 4; do
     report "$(printf 'batch %d %-8s %6.1fs  sha256(JSON, timings aside) %s' "$batch" "$ex" "$(echo "$t1 - $t0" | bc)" "$(sha256sum < "$OUT/$name.norm" | cut -c1-16)")"
   done
 done
+fi
 
 # ---- 2. local speed-up ----------------------------------------------------------------------
+if want 2; then
 S=(transfer --evaluator train --target synthetic --methods rea-full --seeds 0 --budget 16 --population 16 --tournament 2)
 report "== 2. local speed-up, 16 tiny trainings: ${S[*]} --batch 16"
 for threads in 1 0; do
@@ -59,8 +66,10 @@ for threads in 1 0; do
   done
   report "$(printf '  speed-up 2 vs 1 workers (threads %d): %.2fx' "$threads" "$(eval echo "\$wall_1_$threads / \$wall_2_$threads" | bc -l)")"
 done
+fi
 
 # ---- 3. Slurm overhead ----------------------------------------------------------------------
+if want 3; then
 report "== 3. Slurm, 100 tiny trials in one wave (--batch 100, 2 CPUs)"
 name=slurm100
 t0=$(now)
@@ -84,8 +93,10 @@ print(f"{len(recs)} results in {waves} wave(s); controller wall {t1-t0:.1f}s = {
       f"worker time per trial (data + graph + training) median {statistics.median(train):.2f}s")
 print(f"submit-to-start latency: first trial {lat[0]:.2f}s; per trial with queueing behind 2 slots median {statistics.median(lat):.1f}s, max {lat[-1]:.1f}s")
 PY
+fi
 
 # ---- 4. kill -9 and resume ------------------------------------------------------------------
+if want 4; then
 K=(transfer --evaluator train --target synthetic --budget 10 --population 3 --tournament 2 --warmup 1 --adapt-every 2 --seeds 0-1 --methods lapt,rea-full --executor slurm --batch 2 --poll 200ms)
 report "== 4. kill -9 of the controller at $KILLS random points of a 40-trial Slurm run, then resume: ${K[*]}"
 t0=$(now); "$NASNB" "${K[@]}" --journal "$WORK/ref" --json "$OUT/kill-ref.json" > "$OUT/kill-ref.txt" 2>&1; t1=$(now)
@@ -111,4 +122,34 @@ for i in $(seq 1 "$KILLS"); do
     "$i" "$at" "$before" "$results" "$starts" "$twice" "$adopted" "$same")"
 done
 report "exactly once: $ok of $KILLS kill/resume runs gave the uninterrupted result with no trial trained twice"
+fi
+
+# ---- 5. kill -9 and resume, local workers -----------------------------------------------------
+if want 5; then
+L=(transfer --evaluator train --target synthetic --budget 10 --population 3 --tournament 2 --warmup 1 --adapt-every 2 --seeds 0-1 --methods lapt,rea-full --executor local:2 --batch 2)
+LKILLS=${LKILLS:-5}
+report "== 5. kill -9 of the controller at $LKILLS random points of a 40-trial local:2 run, then resume: ${L[*]}"
+t0=$(now); "$NASNB" "${L[@]}" --journal "$WORK/lref" --json "$OUT/lkill-ref.json" > "$OUT/lkill-ref.txt" 2>&1; t1=$(now)
+lref_wall=$(echo "$t1 - $t0" | bc)
+norm "$OUT/lkill-ref.json" > "$OUT/lkill-ref.norm"
+report "$(printf 'uninterrupted: %.1fs' "$lref_wall")"
+lok=0
+for i in $(seq 1 "$LKILLS"); do
+  at=$(python3 -c "import random; random.seed(100 + $i); print(round(random.uniform(0.5, $lref_wall - 1), 2))")
+  j=$WORK/lkill$i
+  "$NASNB" "${L[@]}" --journal "$j" --json "$OUT/lkill$i.json" > "$OUT/lkill$i-a.txt" 2>&1 & pid=$!
+  sleep "$at"; kill -9 "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  before=$(ls "$j/trials/results" 2>/dev/null | wc -l)
+  "$NASNB" "${L[@]}" --journal "$j" --json "$OUT/lkill$i.json" > "$OUT/lkill$i-b.txt" 2>&1
+  norm "$OUT/lkill$i.json" > "$OUT/lkill$i.norm"
+  same=no; cmp -s "$OUT/lkill$i.norm" "$OUT/lkill-ref.norm" && same=yes
+  twice=$(cut -d' ' -f1 "$j/trials/trainings.log" | sort | uniq -d | wc -l)
+  adopted=$(grep -c ' adopted ' "$OUT/lkill$i-b.txt" || true)
+  [ "$same" = yes ] && [ "$twice" = 0 ] && lok=$((lok + 1))
+  report "$(printf 'kill %d at %5.2fs: %2d results before kill, %2d after resume, %2d trainings started, %d trained twice, %d adopted workers, same result: %s' \
+    "$i" "$at" "$before" "$(ls "$j/trials/results" | wc -l)" "$(wc -l < "$j/trials/trainings.log")" "$twice" "$adopted" "$same")"
+done
+report "exactly once (local): $lok of $LKILLS kill/resume runs gave the uninterrupted result with no trial trained twice"
+fi
+
 echo "report: $OUT/report.txt"
