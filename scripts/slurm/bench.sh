@@ -48,7 +48,9 @@ for batch in 1 4; do
     [ "$ex" = slurm ] && args+=(--poll 200ms --run-dir "$WORK/$name/trials")
     t0=$(now); "$NASNB" "${args[@]}" > "$OUT/$name.txt" 2>&1; t1=$(now)
     norm "$OUT/$name.json" > "$OUT/$name.norm"
-    report "$(printf 'batch %d %-8s %6.1fs  sha256(JSON, timings aside) %s' "$batch" "$ex" "$(echo "$t1 - $t0" | bc)" "$(sha256sum < "$OUT/$name.norm" | cut -c1-16)")"
+    # every principle version of every LAPT run, from the journals
+    ph=$(cat "$WORK/$name"/train-lapt-*.jsonl | jq -c 'select(.kind=="principles") | .data' | sha256sum | cut -c1-16)
+    report "$(printf 'batch %d %-8s %6.1fs  sha256(JSON, timings aside) %s  sha256(principle versions) %s' "$batch" "$ex" "$(echo "$t1 - $t0" | bc)" "$(sha256sum < "$OUT/$name.norm" | cut -c1-16)" "$ph")"
   done
 done
 fi
