@@ -258,13 +258,7 @@ func cellOf(m study.Method, budget int) Cell {
 			c.ValAtBudget, c.TestAtBudget = p.ValMean, p.TestMean
 		}
 	}
-	esc := 0.0
-	for _, r := range m.Runs {
-		esc += r.Extra["escapes"]
-	}
-	if len(m.Runs) > 0 {
-		c.Escapes = esc / float64(len(m.Runs))
-	}
+	c.Escapes = m.Escapes
 	return c
 }
 
