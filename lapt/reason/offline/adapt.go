@@ -13,49 +13,13 @@ import (
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
-// TargetOp is the target's own evidence on one op of one decision: how
-// often the search paid for an architecture carrying it, and the best and
-// mean score of those.
-type TargetOp struct {
-	Edge, Op int
-	Tried    int
-	Best     float64
-	Mean     float64
-}
-
-// TargetEvidence tabulates the target results found so far per decision
-// and op (decisions in order, ops in the space's order; untried ops have
-// Tried 0 and Best -Inf).
-func TargetEvidence(sp *space.Space, found []reason.Scored) [][]TargetOp {
-	root := sp.Root()
-	out := make([][]TargetOp, root.NumEdges())
-	for e := range out {
-		for _, op := range root.AllowedOn(e) {
-			t := TargetOp{Edge: e, Op: op, Best: math.Inf(-1)}
-			sum := 0.0
-			for _, a := range found {
-				if a.Arch.Op(e) == op {
-					t.Tried++
-					sum += a.Score
-					t.Best = math.Max(t.Best, a.Score)
-				}
-			}
-			if t.Tried > 0 {
-				t.Mean = sum / float64(t.Tried)
-			}
-			out[e] = append(out[e], t)
-		}
-	}
-	return out
-}
-
-func targetOp(te [][]TargetOp, e, op int) TargetOp {
+func targetOp(te [][]reason.TargetOp, e, op int) reason.TargetOp {
 	for _, t := range te[e] {
 		if t.Op == op {
 			return t
 		}
 	}
-	return TargetOp{Edge: e, Op: op, Best: math.Inf(-1)}
+	return reason.TargetOp{Edge: e, Op: op, Best: math.Inf(-1)}
 }
 
 // Adapt implements reason.Reasoner.
@@ -78,7 +42,7 @@ func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.O
 		k = 5
 	}
 	found := req.Found
-	te := TargetEvidence(sp, found)
+	te := reason.TargetEvidence(sp, found)
 	var note string
 	if ch := r.disagree(sp, &set, found, te, k, capN); ch != "" {
 		note = "the target disagrees with the sources: " + ch
@@ -129,7 +93,7 @@ func remaining(sp *space.Space, req reason.AdaptRequest, set principles.Set) (le
 // space in force scored among the best k the target has shown inside it:
 // the op it carries there is added (swapping out, at the cap, the allowed
 // op with the weakest target results that the incumbent does not carry).
-func (r *Reasoner) disagree(sp *space.Space, set *principles.Set, found []reason.Scored, te [][]TargetOp, k, capN int) string {
+func (r *Reasoner) disagree(sp *space.Space, set *principles.Set, found []reason.Scored, te [][]reason.TargetOp, k, capN int) string {
 	cur, err := sp.Restrict(set.Allowed)
 	if err != nil || len(found) == 0 {
 		return ""
@@ -187,7 +151,7 @@ func (r *Reasoner) disagree(sp *space.Space, set *principles.Set, found []reason
 
 // weakest returns the allowed op of edge e with the weakest target results
 // that the incumbent does not carry (-1 if none).
-func weakest(te [][]TargetOp, e int, allowed []int, inc space.Arch) int {
+func weakest(te [][]reason.TargetOp, e int, allowed []int, inc space.Arch) int {
 	out, score := -1, math.Inf(1)
 	for _, op := range allowed {
 		if op == inc.Op(e) {
@@ -200,7 +164,7 @@ func weakest(te [][]TargetOp, e int, allowed []int, inc space.Arch) int {
 	return out
 }
 
-func fmtBest(t TargetOp) string {
+func fmtBest(t reason.TargetOp) string {
 	if t.Tried == 0 {
 		return "none: never tried"
 	}
@@ -210,7 +174,7 @@ func fmtBest(t TargetOp) string {
 // widen adds (or swaps in) one op on one decision. Ops the target has
 // already paid for and scored well come first, then the original
 // (source) preference order; an op the incumbent carries is never removed.
-func (r *Reasoner) widen(sp *space.Space, set *principles.Set, req reason.AdaptRequest, te [][]TargetOp, capN int) string {
+func (r *Reasoner) widen(sp *space.Space, set *principles.Set, req reason.AdaptRequest, te [][]reason.TargetOp, capN int) string {
 	type cand struct {
 		edge, op, rank int
 		target         float64
