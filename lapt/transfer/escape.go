@@ -69,23 +69,25 @@ func (e *escaper) Ask() (space.Arch, error) {
 
 // Tell implements search.Strategy.
 func (e *escaper) Tell(o search.Observation) {
-	if e.last && !o.Free {
+	escape := e.last
+	e.last = false
+
+	if escape && !o.Free {
 		e.escapes++
 	}
-	e.last = false
 	e.Strategy.Tell(o)
 }
 
 // pick returns an unseen one-decision change, to an op the space in force
-// excludes, of a parent drawn by tournament, if there is one.
+// excludes, of a parent drawn by tournament from the population (as
+// evolution draws its parents), if there is one.
 func (e *escaper) pick() (space.Arch, bool) {
 	pop := e.evo.Population()
 	if len(pop) == 0 {
 		return space.Arch{}, false
 	}
-	t := e.tour
 	var parent search.Observation
-	for i := 0; i < t; i++ {
+	for i := 0; i < e.tour; i++ {
 		c := pop[e.r.IntN(len(pop))]
 		if i == 0 || (c.OK && c.Val > parent.Val) {
 			parent = c

@@ -4,6 +4,16 @@
 // schedule. Everything is journaled: an interrupted run resumes without
 // repeating an evaluation or asking the reasoner again.
 //
+// Adaptation recovers from wrong principles in three ways. The escape
+// hatch: once every architecture of the space in force has been evaluated,
+// proposals lie outside it (a tournament parent with one decision changed
+// to a cut op), paid from the budget and counted in [Result.Escapes]; their
+// results reach the reasoner with the other target trials, so it can widen
+// where the target disagrees with the sources. No oscillation: an adapted
+// space equal to one already left is rejected and the current one stays.
+// Only versions that changed the space count as adaptations
+// ([Result.Adaptations]). With Schedule.NoAdapt there are no escapes.
+//
 // The reasoner sees only the source evidence given in [Config.Sources] and
 // the target trials the search has paid for; the target is reachable only
 // through its evaluator. No target table can leak into principles.

@@ -8,26 +8,74 @@
 // default) are contrasted with the rest of the evidence. For each edge and op
 // it counts the carriers among the top-k, the op's base frequency among the
 // others, the enrichment (ratio of the two) and a one-sided binomial p-value
-// for the enrichment. Ops on an edge are ranked by their count in the top-k.
-// The first is always allowed. Each next op (up to MaxOpsPerEdge) is allowed
-// unless (a) the leading op is significantly more frequent than it among the
-// top-k (one-sided sign test on the two counts, p < Alpha, default 0.01),
-// or (b) it is not enriched at all (no more frequent among the top-k than
-// elsewhere), or (c) no top architecture carries it. So an edge keeps a
-// single op when the evidence for it is decisive, and two (or three) when the
-// top architectures are split. The prose states these findings with their
-// numbers, the ops that are depleted across the cell, and the strongest
-// co-occurrences of edge choices among the top-k (interactions).
+// for the enrichment. Ops on an edge are ranked by their count in the top-k,
+// and the first is always allowed. Every other op gets an evidence class,
+// from the weakest case against it to the strongest: undecided (the top
+// architectures are split), not enriched (no more frequent among the top-k
+// than elsewhere), dominated (the leading op is significantly more frequent:
+// one-sided sign test on the two counts, p < Alpha, default 0.01), absent
+// (no top architecture carries it).
 //
-// Adaptation (target results the search has paid for). When the best score
-// improved, the set narrows an edge only where every one of the best found
-// architectures agrees on one op and its alternative was tried at least
-// twice, never reaching the best found. When the search stalled (or the
-// space is exhausted), the set widens by one op: on the edge whose strongest
-// not-yet-allowed op (by the original ranking) has the most source support,
-// added if the edge is under the cap, else swapped for the allowed op with
-// the weakest target results. Every change is explained in the new version's
-// Reason and statements. The reasoner is deterministic.
+// How far to shrink follows from the evidence and the budget together. The
+// ops are added back in that order (undecided first; within a class, the
+// weakest case against an op first: largest sign-test p), up to
+// MaxOpsPerEdge per edge, while the refined space stays within a size band
+// derived from the request's Budget B (the target evaluations the search
+// will pay for):
+//
+//   - upper bound B: a space the budget can search exhaustively. Undecided
+//     ops are added while the space stays at most B; an undecided op left
+//     out only because of the budget is said so, with low confidence.
+//   - lower bound B/2: ops with evidence against them are added back only
+//     while the space is below B/2, so that the budget is not wasted on a
+//     space far smaller than it. Half, because adding an op to a single-op
+//     edge doubles the space: a greedy growth that stops at B lands in
+//     (B/2, B] on a full product space.
+//
+// The size counts the architectures the space really holds (for a space
+// limited to known architectures, only those). With an unknown budget (0)
+// there is no band: undecided ops stay and the others are cut (the
+// evidence alone decides). No constant depends on the benchmark.
+//
+// Thin evidence is flagged loudly: fewer source architectures than 2 x
+// top-k per source (so the top-k is not contrasted with at least as many
+// others), or a top-k smaller than 2 x the number of ops (the counts
+// cannot separate the ops). Then every class but "absent" counts as
+// undecided, the first statement is a WARNING, and every edge statement
+// has low confidence. Ties for the lead and near-uniform counts on an edge
+// (the leader is not above a fair 1/#ops share at one-sided binomial
+// p < 0.05) are warned about in the edge's statement.
+//
+// Every edge statement starts with a confidence: "high" when every cut op
+// is dominated at p < Alpha/10, "medium" at p < Alpha, "low" otherwise
+// (and always when evidence is thin or an op was cut for the budget). The
+// prose also states the space size against the budget and band, the ops
+// that are depleted across the cell, and the strongest co-occurrences of
+// edge choices among the top-k (interactions).
+//
+// Adaptation (target results the search has paid for). The reasoner
+// tabulates the target's own evidence per decision and op
+// (reason.TargetEvidence: tries, best and mean score). Then, in order:
+//
+//  1. Disagreement: when an architecture outside the space in force (an
+//     escape of the transfer loop, or one found under an earlier version)
+//     scores at least as well as the best found inside, the target
+//     disagrees with the sources: its ops are added on every decision where
+//     they are missing (at the cap, they replace the allowed op with the
+//     weakest target results that the incumbent does not carry).
+//  2. Improvement: the set narrows (an edge keeps one op only where every
+//     one of the best k found agrees on it and its alternative, tried at
+//     least twice, never reached them) only when the space holds more
+//     unexplored architectures than the budget has evaluations left;
+//     otherwise it stays as is.
+//  3. Stall: the space stays as is (the transfer loop's escape hatch tests
+//     ops outside it once it is used up), unless the request says the
+//     search is exhausted; then it widens by one op, preferring ops the
+//     target already scored well, then the source ranking, never removing
+//     an op the incumbent carries.
+//
+// Every change is explained in the new version's Reason and statements.
+// The reasoner is deterministic.
 package offline
 
 import (
