@@ -128,7 +128,11 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 		}
 		return a.st.Enrichment > b.st.Enrichment
 	})
-	lo, hi := band(req.Budget)
+	budget := req.Budget
+	if r.IgnoreBudget {
+		budget = 0
+	}
+	lo, hi := band(budget)
 	size := sizeOf(sp, set.Allowed)
 	byBudget := map[[2]int]bool{} // kept out only because of the budget
 	widened := map[[2]int]bool{}  // let in against the evidence to reach the band
@@ -182,10 +186,10 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 		sort.Ints(set.Allowed[es.Edge])
 		stmts = append(stmts, r.edgeStatement(sp, es, an.K, set.Allowed[es.Edge], cands, byBudget, widened, thin))
 	}
-	if req.Budget > 0 {
+	if budget > 0 {
 		full := sp.Count()
 		stmts = append(stmts, fmt.Sprintf("Space size: %d of %d architectures for a budget of %d evaluations (band %d-%d: a space much smaller than the budget wastes it, one much larger is searched no better than the full space).",
-			size, full, req.Budget, lo, hi))
+			size, full, budget, lo, hi))
 		if size < lo {
 			stmts = append(stmts, fmt.Sprintf("WARNING: the refined space (%d) is below the band's floor (%d): the op cap leaves nothing more to add.", size, lo))
 		}

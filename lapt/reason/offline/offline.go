@@ -97,6 +97,11 @@ type Reasoner struct {
 	Alpha float64
 	// Pairs is how many co-occurrence statements to write (default 2).
 	Pairs int
+	// IgnoreBudget sizes the refined space by the evidence alone (no band
+	// relative to the budget): undecided ops stay, the others are cut, as
+	// if the budget were unknown. For ablations and teaching: such a space
+	// may be far smaller than the budget.
+	IgnoreBudget bool
 }
 
 // New returns an offline reasoner with the default settings.
@@ -111,8 +116,15 @@ func (r *Reasoner) alpha() float64 {
 
 // Name implements reason.Reasoner.
 func (r *Reasoner) Name() string {
+	var opts []string
 	if r.Alpha > 0 && r.Alpha != 0.01 {
-		return fmt.Sprintf("offline(alpha=%g)", r.Alpha)
+		opts = append(opts, fmt.Sprintf("alpha=%g", r.Alpha))
+	}
+	if r.IgnoreBudget {
+		opts = append(opts, "no-budget-band")
+	}
+	if len(opts) > 0 {
+		return "offline(" + strings.Join(opts, ",") + ")"
 	}
 	return "offline"
 }
