@@ -69,8 +69,12 @@
 //     unexplored architectures than the budget has evaluations left;
 //     otherwise it stays as is.
 //  3. Stall: the space stays as is (the transfer loop's escape hatch tests
-//     ops outside it once it is used up), unless the request says the
-//     search is exhausted; then it widens by one op, preferring ops the
+//     ops outside it once it is used up). When the search is exhausted
+//     (nothing new is proposed) although the space still holds unexplored
+//     architectures, the search cannot reach them from its population: the
+//     space also stays, and the transfer loop falls back to the full space,
+//     where the target alone guides the search. Only an exhausted space
+//     with nothing left to explore is widened by one op, preferring ops the
 //     target already scored well, then the source ranking, never removing
 //     an op the incumbent carries.
 //
