@@ -3,6 +3,7 @@ package transfer
 import (
 	"github.com/nasnb/nasnb/lapt/reason"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/space"
@@ -26,6 +27,7 @@ type escaper struct {
 	evals   func() int
 	minEval int
 	tour    int
+	pref    func() [][]int
 	off     bool
 	last    bool
 	// escapes counts the paid (not repeated) escape evaluations.
@@ -94,15 +96,26 @@ func (e *escaper) pick() (space.Arch, bool) {
 		}
 	}
 	cur := e.Strategy.Space()
+	var pref [][]int
+	if e.pref != nil {
+		pref = e.pref()
+	}
+	// Per decision, the first cut op in the source preference order whose
+	// change of the parent is a known, unseen architecture.
 	var cands []space.Arch
 	for i := 0; i < e.root.NumEdges(); i++ {
-		for _, op := range e.root.AllowedOn(i) {
-			if cur.Allows(i, op) || op == parent.Arch.Op(i) {
+		order := e.root.AllowedOn(i)
+		if i < len(pref) && len(pref[i]) > 0 {
+			order = append(slices.Clone(pref[i]), order...)
+		}
+		for _, op := range order {
+			if cur.Allows(i, op) || !e.root.Allows(i, op) || op == parent.Arch.Op(i) {
 				continue
 			}
 			child := parent.Arch.With(i, op)
 			if e.root.Contains(child) && !e.seen(child) {
 				cands = append(cands, child)
+				break
 			}
 		}
 	}

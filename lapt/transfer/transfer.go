@@ -268,6 +268,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	strat := newEscaper(evo, root, cfg.Seed, sch.Population, sch.Tournament)
 	strat.off = sch.NoAdapt
+	strat.pref = func() [][]int { return l.current().Preference }
 	maxFree := 1 << 30 // the loop below detects exhaustion itself
 	run, err := search.NewRun(search.Config{Strategy: strat, Evaluator: cfg.Target, Budget: sch.Budget, Seed: cfg.Seed,
 		Dedup: cfg.Dedup, MaxFree: maxFree, Journal: cfg.Journal, Label: "transfer:" + cfg.Reasoner.Name(), Hooks: cfg.Hooks.Search})

@@ -52,8 +52,8 @@ func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.O
 		} else {
 			note = fmt.Sprintf("the best score improved and the space holds %d unexplored architectures for %d evaluations left, so it stays as is", unseen, left)
 		}
-	} else if _, unseen := remaining(sp, req, set); !req.Exhausted || unseen > 0 {
-		note = fmt.Sprintf("no improvement, but no target result disagrees with the sources either: the space (%d unexplored) stays as is, and the escape hatch tries ops outside it once it is used up", unseen)
+	} else if _, unseen := remaining(sp, req, set); unseen > 0 {
+		note = fmt.Sprintf("no improvement, but no target result disagrees with the sources either, and %d architectures of the space are unexplored: it stays as is", unseen)
 	} else {
 		note = r.widen(sp, &set, req, te, capN)
 	}

@@ -68,15 +68,14 @@
 //     least twice, never reached them) only when the space holds more
 //     unexplored architectures than the budget has evaluations left;
 //     otherwise it stays as is.
-//  3. Stall: the space stays as is (the transfer loop's escape hatch tests
-//     ops outside it once it is used up). When the search is exhausted
-//     (nothing new is proposed) although the space still holds unexplored
-//     architectures, the search cannot reach them from its population: the
-//     space also stays, and the transfer loop falls back to the full space,
-//     where the target alone guides the search. Only an exhausted space
-//     with nothing left to explore is widened by one op, preferring ops the
-//     target already scored well, then the source ranking, never removing
-//     an op the incumbent carries.
+//  3. Stall: while the space still holds unexplored architectures it stays
+//     as is. If the search is exhausted all the same (nothing new is
+//     proposed: the rest is unreachable from its population), the space
+//     stays too, and the transfer loop falls back to the full space, where
+//     the target alone guides the search. Once every architecture of the
+//     space has been evaluated, it widens by one op, preferring ops the
+//     target already scored well (escapes), then the source ranking, never
+//     removing an op the incumbent carries.
 //
 // Every change is explained in the new version's Reason and statements.
 // The reasoner is deterministic.
