@@ -145,4 +145,3 @@ func TestNoEscapeWithoutAdaptation(t *testing.T) {
 		}
 	}
 }
-
