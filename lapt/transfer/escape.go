@@ -11,9 +11,10 @@ import (
 
 // escaper wraps the search strategy with the escape hatch: once every
 // architecture of the space in force has been evaluated, each proposal lies
-// outside it: a parent drawn by tournament from the population with one
-// decision changed to an op the principles cut (an unseen one, known to the
-// space). So the budget the refined space cannot use is spent next to its
+// outside it: a parent drawn by tournament from the population (escapes
+// join it, as any evaluated architecture does) with one decision, drawn at
+// random, changed to the first op the principles cut there in the source
+// preference order (an unseen one, known to the space). So the budget the refined space cannot use is spent next to its
 // best architectures rather than on repeats; escapes are paid for like any
 // other evaluation (they count against the budget) and give the adaptation
 // target evidence on ops the sources ruled out. Adaptation may then widen
