@@ -96,6 +96,10 @@ type LearnRequest struct {
 	TopK int `json:"top_k"`
 	// MaxOpsPerEdge caps the suggested ops per edge (NB201: 2, TransNAS: 3).
 	MaxOpsPerEdge int `json:"max_ops_per_edge"`
+	// Budget is the number of target evaluations the search will pay for
+	// (0: unknown). A reasoner may size the refined space to it. It is not
+	// part of the recorded request (replay keys do not depend on it).
+	Budget int `json:"-"`
 }
 
 // AdaptRequest asks to update principles from the target's results so far.
@@ -114,6 +118,13 @@ type AdaptRequest struct {
 	MaxOpsPerEdge int `json:"max_ops_per_edge"`
 	// Evaluations is how many evaluations the search has made.
 	Evaluations int `json:"evaluations"`
+	// Budget is the run's evaluation budget (0: unknown); not part of the
+	// recorded request.
+	Budget int `json:"-"`
+	// Exhausted reports that the search found nothing new to evaluate in
+	// the current space (the request must widen it); not part of the
+	// recorded request.
+	Exhausted bool `json:"-"`
 	// Conversation is the chat so far (LLM reasoners continue it).
 	Conversation []Message `json:"conversation,omitempty"`
 }

@@ -86,8 +86,12 @@ type Method struct {
 	FoundTop     float64 `json:"found_top"`
 	// Points are the summaries at the checkpoints.
 	Points []experiment.Point `json:"points"`
-	// Adaptations is the mean number of principle versions after the first.
+	// Adaptations is the mean number of adaptations per seed that changed
+	// the space (see transfer.Result.Adaptations).
 	Adaptations float64 `json:"adaptations"`
+	// Escapes is the mean number of paid evaluations per seed outside the
+	// space in force (the escape hatch of adaptation).
+	Escapes float64 `json:"escapes"`
 	// Runs are the per-seed curves.
 	Runs []experiment.Outcome `json:"runs"`
 }
@@ -206,7 +210,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 			v, te := res.Run.Curve()
 			return experiment.Outcome{Val: v, Test: te, Evaluations: res.Run.Evaluations(),
-				Extra: map[string]float64{"versions": float64(len(res.History.Versions))}}, nil
+				Extra: map[string]float64{"versions": float64(len(res.History.Versions)), "adaptations": float64(res.Adaptations()), "escapes": float64(res.Escapes)}}, nil
 		}
 		var progress func(done, total int)
 		if cfg.OnSeed != nil {
@@ -226,7 +230,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 func summarize(m *Method, outs []experiment.Outcome, tgt *tabular.Task, checkpoints []int) {
 	var metric []float64
 	opt, top := 0, 0
-	versions := 0.0
+	versions, escapes := 0.0, 0.0
 	for _, o := range outs {
 		n, _ := experiment.LAPTMetric(o.Val, tgt.BestEntry.Val, tgt.Threshold)
 		metric = append(metric, float64(n))
@@ -236,13 +240,14 @@ func summarize(m *Method, outs []experiment.Outcome, tgt *tabular.Task, checkpoi
 		if experiment.EvalsToReach(o.Val, tgt.Threshold) > 0 {
 			top++
 		}
-		if v, ok := o.Extra["versions"]; ok {
-			versions += v - 1
+		if v, ok := o.Extra["adaptations"]; ok {
+			versions += v
 		}
+		escapes += o.Extra["escapes"]
 	}
 	m.MetricMean, m.MetricStd = experiment.MeanStd(metric)
 	k := float64(len(outs))
-	m.FoundOptimum, m.FoundTop, m.Adaptations = float64(opt)/k, float64(top)/k, versions/k
+	m.FoundOptimum, m.FoundTop, m.Adaptations, m.Escapes = float64(opt)/k, float64(top)/k, versions/k, escapes/k
 	m.Points = experiment.Summarize(outs, checkpoints, tgt.BestEntry.Val)
 }
 

@@ -29,7 +29,7 @@ func TestStudyNB201(t *testing.T) {
 	for _, m := range rep.Methods {
 		byName[m.Name] = m
 	}
-	if m := byName[LAPT]; m.FoundOptimum < 0.9 || m.SpaceSize != 8 || !m.OptimumKept {
+	if m := byName[LAPT]; m.FoundOptimum < 0.9 || m.SpaceSize != 16 || !m.OptimumKept {
 		t.Errorf("lapt: %+v", m.FoundOptimum)
 	}
 	if m := byName[Frequency]; m.SpaceSize != 64 || m.FoundOptimum > byName[LAPT].FoundOptimum {

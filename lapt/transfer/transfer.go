@@ -4,6 +4,16 @@
 // schedule. Everything is journaled: an interrupted run resumes without
 // repeating an evaluation or asking the reasoner again.
 //
+// Adaptation recovers from wrong principles in three ways. The escape
+// hatch: once every architecture of the space in force has been evaluated,
+// proposals lie outside it (a tournament parent with one decision changed
+// to a cut op), paid from the budget and counted in [Result.Escapes]; their
+// results reach the reasoner with the other target trials, so it can widen
+// where the target disagrees with the sources. No oscillation: an adapted
+// space equal to one already left is rejected and the current one stays.
+// Only versions that changed the space count as adaptations
+// ([Result.Adaptations]). With Schedule.NoAdapt there are no escapes.
+//
 // The reasoner sees only the source evidence given in [Config.Sources] and
 // the target trials the search has paid for; the target is reachable only
 // through its evaluator. No target table can leak into principles.
@@ -151,6 +161,9 @@ type Result struct {
 	Events       []Event
 	Conversation []reason.Message
 	Exchanges    []reason.Exchange
+	// Escapes is the number of paid evaluations outside the space in force
+	// (the escape hatch); they count against the budget.
+	Escapes int
 }
 
 type header struct {
@@ -173,7 +186,7 @@ type principlesRecord struct {
 // Learn asks the reasoner for principles from the sources; use it to learn
 // once and share the outcome between seeds through Config.Initial.
 func Learn(ctx context.Context, r reason.Reasoner, sp *space.Space, sources []reason.Evidence, s Schedule) (reason.Outcome, error) {
-	return r.Learn(ctx, reason.LearnRequest{Space: sp.Root(), Sources: sources, TopK: s.TopK, MaxOpsPerEdge: s.MaxOpsPerEdge})
+	return r.Learn(ctx, reason.LearnRequest{Space: sp.Root(), Sources: sources, TopK: s.TopK, MaxOpsPerEdge: s.MaxOpsPerEdge, Budget: s.Budget})
 }
 
 func (c *Config) defaults() error {
@@ -249,10 +262,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	original := l.res.History.Versions[0]
 
 	// 2. Search inside the refined space, adapting on schedule.
-	strat, err := search.NewEvolution(sub, cfg.Seed, search.EvolutionConfig{Population: sch.Population, Tournament: sch.Tournament})
+	evo, err := search.NewEvolution(sub, cfg.Seed, search.EvolutionConfig{Population: sch.Population, Tournament: sch.Tournament})
 	if err != nil {
 		return nil, err
 	}
+	strat := newEscaper(evo, root, cfg.Seed, sch.Population, sch.Tournament)
+	strat.off = sch.NoAdapt
+	strat.pref = func() [][]int { return l.current().Preference }
 	maxFree := 1 << 30 // the loop below detects exhaustion itself
 	run, err := search.NewRun(search.Config{Strategy: strat, Evaluator: cfg.Target, Budget: sch.Budget, Seed: cfg.Seed,
 		Dedup: cfg.Dedup, MaxFree: maxFree, Journal: cfg.Journal, Label: "transfer:" + cfg.Reasoner.Name(), Hooks: cfg.Hooks.Search})
@@ -260,6 +276,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	l.res.Run = run
+	strat.seen, strat.evals = run.Seen, run.Evaluations
+	defer func() { l.res.Escapes = strat.escapes }()
 	lastBest := math.Inf(-1)
 	checkAt := sch.Population + max(sch.Warmup, 0)
 	baselineSet := false
@@ -304,10 +322,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			cur := l.current()
 			out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
 				return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
-					Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Conversation: l.res.Conversation})
+					Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Budget: sch.Budget, Exhausted: exhausted, Conversation: l.res.Conversation})
 			})
 			if err != nil {
 				return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
+			}
+			if k := fmt.Sprint(out.Set.Allowed); k != fmt.Sprint(cur.Allowed) && seen[k] {
+				// Never oscillate: a space already left is not taken again.
+				l.reject(out, trig, n, improved, "the adapted space repeats an earlier version; the current one stays in force")
+				if !exhausted {
+					break
+				}
+				l.fallback(n)
+				strat.SetSpace(root)
+				fellBack = true
+				break
 			}
 			newSub, ev := l.apply(out, trig, n, improved)
 			key := fmt.Sprint(l.current().Allowed)

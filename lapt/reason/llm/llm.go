@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -271,6 +272,40 @@ type promptData struct {
 	Evaluations        int
 	Fresh              bool
 	Error              string
+	// Target is the target evidence per edge and op (adaptation only).
+	Target []targetLine
+}
+
+// targetLine is one edge of the target evidence: "op id (name) n/best".
+type targetLine struct {
+	Index int
+	Label string
+	Ops   string
+}
+
+// targetLines renders the target evidence of the found architectures: per
+// edge, each op tried with how often and its best score, marking ops that
+// the allowed set excludes (tried by the escape hatch or an earlier space).
+func targetLines(root *space.Space, allowed [][]int, found []reason.Scored) []targetLine {
+	var out []targetLine
+	for e, row := range reason.TargetEvidence(root, found) {
+		var parts []string
+		for _, t := range row {
+			if t.Tried == 0 {
+				continue
+			}
+			mark := ""
+			if e < len(allowed) && !slices.Contains(allowed[e], t.Op) {
+				mark = " (not allowed now)"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s: %d tried, best %s%s", t.Op, root.OpName(t.Op), t.Tried, scoreText(t.Best), mark))
+		}
+		if len(parts) == 0 {
+			parts = []string{"nothing tried yet"}
+		}
+		out = append(out, targetLine{Index: e, Label: root.EdgeLabel(e), Ops: strings.Join(parts, "; ")})
+	}
+	return out
 }
 
 func newPromptData(root *space.Space, maxOps int) promptData {
@@ -408,6 +443,7 @@ func AdaptPrompt(req reason.AdaptRequest) ([]reason.Message, []string, error) {
 		evidence = append(evidence, archText(root, s))
 	}
 	data.Count = len(data.Found)
+	data.Target = targetLines(root, req.Current.Allowed, found)
 	name := "adapt_stalled.tmpl"
 	if req.Improved {
 		name = "adapt_improved.tmpl"

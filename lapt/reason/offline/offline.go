@@ -8,32 +8,82 @@
 // default) are contrasted with the rest of the evidence. For each edge and op
 // it counts the carriers among the top-k, the op's base frequency among the
 // others, the enrichment (ratio of the two) and a one-sided binomial p-value
-// for the enrichment. Ops on an edge are ranked by their count in the top-k.
-// The first is always allowed. Each next op (up to MaxOpsPerEdge) is allowed
-// unless (a) the leading op is significantly more frequent than it among the
-// top-k (one-sided sign test on the two counts, p < Alpha, default 0.01),
-// or (b) it is not enriched at all (no more frequent among the top-k than
-// elsewhere), or (c) no top architecture carries it. So an edge keeps a
-// single op when the evidence for it is decisive, and two (or three) when the
-// top architectures are split. The prose states these findings with their
-// numbers, the ops that are depleted across the cell, and the strongest
-// co-occurrences of edge choices among the top-k (interactions).
+// for the enrichment. Ops on an edge are ranked by their count in the top-k,
+// and the first is always allowed. Every other op gets an evidence class,
+// from the weakest case against it to the strongest: undecided (the top
+// architectures are split), not enriched (no more frequent among the top-k
+// than elsewhere), dominated (the leading op is significantly more frequent:
+// one-sided sign test on the two counts, p < Alpha, default 0.01), absent
+// (no top architecture carries it).
 //
-// Adaptation (target results the search has paid for). When the best score
-// improved, the set narrows an edge only where every one of the best found
-// architectures agrees on one op and its alternative was tried at least
-// twice, never reaching the best found. When the search stalled (or the
-// space is exhausted), the set widens by one op: on the edge whose strongest
-// not-yet-allowed op (by the original ranking) has the most source support,
-// added if the edge is under the cap, else swapped for the allowed op with
-// the weakest target results. Every change is explained in the new version's
-// Reason and statements. The reasoner is deterministic.
+// How far to shrink follows from the evidence and the budget together. The
+// ops are added back in that order (undecided first; within a class, the
+// weakest case against an op first: largest sign-test p), up to
+// MaxOpsPerEdge per edge, while the refined space stays within a size band
+// derived from the request's Budget B (the target evaluations the search
+// will pay for):
+//
+//   - upper bound B: a space the budget can search exhaustively. Undecided
+//     ops are added while the space stays at most B; an undecided op left
+//     out only because of the budget is said so, with low confidence.
+//   - lower bound B/2: ops with evidence against them are added back only
+//     while the space is below B/2, so that the budget is not wasted on a
+//     space far smaller than it. Half, because adding an op to a single-op
+//     edge doubles the space: a greedy growth that stops at B lands in
+//     (B/2, B] on a full product space.
+//
+// The size counts the architectures the space really holds (for a space
+// limited to known architectures, only those). With an unknown budget (0)
+// there is no band: undecided ops stay and the others are cut (the
+// evidence alone decides). No constant depends on the benchmark.
+//
+// Thin evidence is flagged loudly: fewer source architectures than 2 x
+// top-k per source (so the top-k is not contrasted with at least as many
+// others), or a top-k smaller than 2 x the number of ops (the counts
+// cannot separate the ops). Then every class but "absent" counts as
+// undecided, the first statement is a WARNING, and every edge statement
+// has low confidence. Ties for the lead and near-uniform counts on an edge
+// (the leader is not above a fair 1/#ops share at one-sided binomial
+// p < 0.05) are warned about in the edge's statement.
+//
+// Every edge statement starts with a confidence: "high" when every cut op
+// is dominated at p < Alpha/10, "medium" at p < Alpha, "low" otherwise
+// (and always when evidence is thin or an op was cut for the budget). The
+// prose also states the space size against the budget and band, the ops
+// that are depleted across the cell, and the strongest co-occurrences of
+// edge choices among the top-k (interactions).
+//
+// Adaptation (target results the search has paid for). The reasoner
+// tabulates the target's own evidence per decision and op
+// (reason.TargetEvidence: tries, best and mean score). Then, in order:
+//
+//  1. Disagreement: when an architecture outside the space in force (an
+//     escape of the transfer loop, or one found under an earlier version)
+//     scores at least as well as the best found inside, the target
+//     disagrees with the sources: its ops are added on every decision where
+//     they are missing (at the cap, they replace the allowed op with the
+//     weakest target results that the incumbent does not carry).
+//  2. Improvement: the set narrows (an edge keeps one op only where every
+//     one of the best k found agrees on it and its alternative, tried at
+//     least twice, never reached them) only when the space holds more
+//     unexplored architectures than the budget has evaluations left;
+//     otherwise it stays as is.
+//  3. Stall: while the space still holds unexplored architectures it stays
+//     as is. If the search is exhausted all the same (nothing new is
+//     proposed: the rest is unreachable from its population), the space
+//     stays too, and the transfer loop falls back to the full space, where
+//     the target alone guides the search. Once every architecture of the
+//     space has been evaluated, it widens by one op, preferring ops the
+//     target already scored well (escapes), then the source ranking, never
+//     removing an op the incumbent carries.
+//
+// Every change is explained in the new version's Reason and statements.
+// The reasoner is deterministic.
 package offline
 
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -50,6 +100,11 @@ type Reasoner struct {
 	Alpha float64
 	// Pairs is how many co-occurrence statements to write (default 2).
 	Pairs int
+	// IgnoreBudget sizes the refined space by the evidence alone (no band
+	// relative to the budget): undecided ops stay, the others are cut, as
+	// if the budget were unknown. For ablations and teaching: such a space
+	// may be far smaller than the budget.
+	IgnoreBudget bool
 }
 
 // New returns an offline reasoner with the default settings.
@@ -64,8 +119,15 @@ func (r *Reasoner) alpha() float64 {
 
 // Name implements reason.Reasoner.
 func (r *Reasoner) Name() string {
+	var opts []string
 	if r.Alpha > 0 && r.Alpha != 0.01 {
-		return fmt.Sprintf("offline(alpha=%g)", r.Alpha)
+		opts = append(opts, fmt.Sprintf("alpha=%g", r.Alpha))
+	}
+	if r.IgnoreBudget {
+		opts = append(opts, "no-budget-band")
+	}
+	if len(opts) > 0 {
+		return "offline(" + strings.Join(opts, ",") + ")"
 	}
 	return "offline"
 }
@@ -101,62 +163,6 @@ func opCap(n int) int {
 		return 2
 	}
 	return n
-}
-
-// Learn implements reason.Reasoner.
-func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.Outcome, error) {
-	if err := reason.CheckLearn(req); err != nil {
-		return reason.Outcome{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return reason.Outcome{}, err
-	}
-	sp := req.Space.Root()
-	an, tasks, shown := analyseSources(sp, req)
-	capN := opCap(req.MaxOpsPerEdge)
-	set := principles.Set{
-		Allowed:    make([][]int, sp.NumEdges()),
-		Preference: make([][]int, sp.NumEdges()),
-		Reason:     fmt.Sprintf("learned from the top %d of %d architectures of %s", an.K, an.N, strings.Join(tasks, "+")),
-		Provenance: principles.Provenance{Reasoner: r.Name(), Sources: tasks, Evidence: shown},
-	}
-	var stmts []string
-	for _, es := range an.Edges {
-		lead := es.Ops[0]
-		allowed := []int{lead.Op}
-		var dropped []string
-		for _, st := range es.Ops[1:] {
-			pref := st.Op
-			set.Preference[es.Edge] = append(set.Preference[es.Edge], pref)
-			if len(allowed) >= capN {
-				continue
-			}
-			switch p := signTest(lead.Top, st.Top); {
-			case st.Top == 0:
-			case p < r.alpha():
-				if st.TopFrac < 0.1 {
-					continue // rare: not worth a sentence
-				}
-				dropped = append(dropped, fmt.Sprintf("%s (%d/%d; %s leads significantly, sign test p=%.2g)", sp.OpName(st.Op), st.Top, an.K, sp.OpName(lead.Op), p))
-			case st.TopFrac <= st.Base:
-				dropped = append(dropped, fmt.Sprintf("%s (%d/%d, not enriched: %.0f%% vs %.0f%% elsewhere)", sp.OpName(st.Op), st.Top, an.K, 100*st.TopFrac, 100*st.Base))
-			default:
-				allowed = append(allowed, st.Op)
-			}
-		}
-		set.Preference[es.Edge] = append([]int{lead.Op}, set.Preference[es.Edge]...)
-		sort.Ints(allowed)
-		set.Allowed[es.Edge] = allowed
-		stmts = append(stmts, edgeStatement(sp, es, an.K, allowed, dropped))
-	}
-	stmts = append(stmts, depletionStatements(sp, an)...)
-	stmts = append(stmts, r.pairStatements(sp, an)...)
-	set.Statements = stmts
-	set.Analysis = analysisText(sp, an)
-	if err := set.Validate(sp, capN); err != nil {
-		return reason.Outcome{}, fmt.Errorf("offline: internal error: %w", err)
-	}
-	return reason.Outcome{Set: set}, nil
 }
 
 func edgeName(sp *space.Space, e int) string {
@@ -301,155 +307,6 @@ func capital(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// Adapt implements reason.Reasoner.
-func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.Outcome, error) {
-	if err := reason.CheckAdapt(req); err != nil {
-		return reason.Outcome{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return reason.Outcome{}, err
-	}
-	sp := req.Space.Root()
-	capN := opCap(req.MaxOpsPerEdge)
-	set := req.Current.Clone()
-	set.Provenance.Reasoner = r.Name()
-	if set.Preference == nil {
-		set.Preference = req.Original.Clone().Preference
-	}
-	k := req.TopK
-	if k <= 0 {
-		k = 5
-	}
-	found := req.Found
-	var note string
-	if req.Improved {
-		note = r.narrow(sp, &set, found, k)
-	} else {
-		note = r.widen(sp, &set, req, capN)
-	}
-	set.Reason = note
-	set.Statements = append(slices.Clone(req.Current.Statements), "Adaptation after "+fmt.Sprint(req.Evaluations)+" evaluations: "+note)
-	if err := set.Validate(sp, capN); err != nil {
-		return reason.Outcome{}, fmt.Errorf("offline: internal error: %w", err)
-	}
-	return reason.Outcome{Set: set}, nil
-}
-
-// narrow cuts an edge's alternative when every one of the best k found
-// architectures agrees on the other op and the alternative, tried at least
-// twice, never reached the best found.
-func (r *Reasoner) narrow(sp *space.Space, set *principles.Set, found []reason.Scored, k int) string {
-	if len(found) <= k {
-		return fmt.Sprintf("the best score improved; with %d architectures found the evidence is too thin to narrow the space, so it stays as is", len(found))
-	}
-	top := found[:k]
-	worstTop := top[k-1].Score
-	var changes []string
-	for e, al := range set.Allowed {
-		if len(al) < 2 {
-			continue
-		}
-		op := top[0].Arch.Op(e)
-		agree := true
-		for _, a := range top {
-			if a.Arch.Op(e) != op {
-				agree = false
-				break
-			}
-		}
-		if !agree || !slices.Contains(al, op) {
-			continue
-		}
-		for _, alt := range al {
-			if alt == op {
-				continue
-			}
-			tries, best := 0, math.Inf(-1)
-			for _, a := range found[k:] {
-				if a.Arch.Op(e) == alt {
-					tries++
-					best = math.Max(best, a.Score)
-				}
-			}
-			if tries >= 2 && best < worstTop {
-				set.Allowed[e] = []int{op}
-				changes = append(changes, fmt.Sprintf("edge %s keeps only %s (all %d best found use it; %s was tried %d times, best %.2f < %.2f)",
-					sp.Edges()[e].Name, sp.OpName(op), k, sp.OpName(alt), tries, best, worstTop))
-				break
-			}
-		}
-	}
-	if len(changes) == 0 {
-		return "the best score improved; no edge has decisive target evidence against an allowed op, so the space stays as is"
-	}
-	return "the best score improved; narrowing: " + strings.Join(changes, "; ")
-}
-
-// widen adds (or swaps in) one op on one edge, following the original
-// preference order.
-func (r *Reasoner) widen(sp *space.Space, set *principles.Set, req reason.AdaptRequest, capN int) string {
-	type cand struct {
-		edge, op, rank int
-	}
-	var cands []cand
-	for e, al := range set.Allowed {
-		pref := sp.AllowedOn(e)
-		if e < len(set.Preference) && len(set.Preference[e]) > 0 {
-			pref = set.Preference[e]
-		}
-		for rank, op := range pref {
-			if !slices.Contains(al, op) && sp.Allows(e, op) {
-				cands = append(cands, cand{e, op, rank})
-				break
-			}
-		}
-	}
-	if len(cands) == 0 {
-		return "no improvement, but every op is already allowed: nothing to widen"
-	}
-	// Prefer edges under the cap, then the alternative ranked highest, then
-	// the edge with the smallest allowed set, then edge order.
-	sort.SliceStable(cands, func(i, j int) bool {
-		ui, uj := len(set.Allowed[cands[i].edge]) < capN, len(set.Allowed[cands[j].edge]) < capN
-		if ui != uj {
-			return ui
-		}
-		if cands[i].rank != cands[j].rank {
-			return cands[i].rank < cands[j].rank
-		}
-		return len(set.Allowed[cands[i].edge]) < len(set.Allowed[cands[j].edge])
-	})
-	c := cands[0]
-	al := set.Allowed[c.edge]
-	if len(al) < capN {
-		set.Allowed[c.edge] = append(slices.Clone(al), c.op)
-		sort.Ints(set.Allowed[c.edge])
-		return fmt.Sprintf("no improvement since the last check: widening edge %s with %s, the best-supported op not yet allowed there", sp.Edges()[c.edge].Name, sp.OpName(c.op))
-	}
-	// Swap out the allowed op with the weakest target results.
-	worst, worstScore := al[len(al)-1], math.Inf(1)
-	for _, op := range al {
-		best := math.Inf(-1)
-		for _, a := range req.Found {
-			if a.Arch.Op(c.edge) == op {
-				best = math.Max(best, a.Score)
-			}
-		}
-		if best < worstScore {
-			worst, worstScore = op, best
-		}
-	}
-	next := []int{c.op}
-	for _, op := range al {
-		if op != worst {
-			next = append(next, op)
-		}
-	}
-	sort.Ints(next)
-	set.Allowed[c.edge] = next
-	return fmt.Sprintf("no improvement since the last check: on edge %s, %s (best target result %.2f) makes way for %s, the next op in the original ranking", sp.Edges()[c.edge].Name, sp.OpName(worst), worstScore, sp.OpName(c.op))
 }
 
 // Frequency is the no-LLM baseline of the LAPT paper: on every edge, the

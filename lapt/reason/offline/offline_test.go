@@ -72,7 +72,7 @@ func TestAdaptWidenAndNarrow(t *testing.T) {
 	cur := principles.Set{Version: 1, Allowed: [][]int{{3}, {2, 3}, {3}, {1}, {2, 3}, {2, 3}},
 		Preference: [][]int{{3, 2, 4, 0, 1}, {2, 3, 1, 0, 4}, {3, 2, 4, 1, 0}, {1, 2, 3, 0, 4}, {3, 2, 1, 0, 4}, {3, 2, 1, 0, 4}}}
 	r := New()
-	out, err := r.Adapt(context.Background(), reason.AdaptRequest{Space: sp, Original: cur, Current: cur, Improved: false, MaxOpsPerEdge: 2, Evaluations: 10})
+	out, err := r.Adapt(context.Background(), reason.AdaptRequest{Space: sp, Original: cur, Current: cur, Improved: false, MaxOpsPerEdge: 2, Evaluations: 10, Exhausted: true, Found: all(t, sp, cur)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestAdaptWidenAndNarrow(t *testing.T) {
 		mk([]int{3, 3, 3, 1, 3, 3}, 95), mk([]int{3, 3, 3, 1, 2, 3}, 94), mk([]int{3, 3, 3, 1, 3, 2}, 93),
 		mk([]int{3, 3, 3, 1, 2, 2}, 92), mk([]int{3, 3, 3, 1, 2, 3}, 91), mk([]int{3, 2, 3, 1, 3, 3}, 80), mk([]int{3, 2, 3, 1, 2, 3}, 70),
 	}
-	out, err = r.Adapt(context.Background(), reason.AdaptRequest{Space: sp, Original: cur, Current: cur, Improved: true, Found: found, TopK: 5, MaxOpsPerEdge: 2})
+	out, err = r.Adapt(context.Background(), reason.AdaptRequest{Space: sp, Original: cur, Current: cur, Improved: true, Found: found, TopK: 5, MaxOpsPerEdge: 2, Evaluations: 9, Budget: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,4 +102,18 @@ func TestLearnRejectsEmpty(t *testing.T) {
 	if _, err := New().Learn(context.Background(), reason.LearnRequest{Space: space.NB201()}); err == nil {
 		t.Fatal("accepted empty evidence")
 	}
+}
+
+// all returns every architecture of the set's space as found results.
+func all(t *testing.T, sp *space.Space, set principles.Set) []reason.Scored {
+	sub, err := set.Compile(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []reason.Scored
+	sub.Enumerate(func(a space.Arch) bool {
+		out = append(out, reason.Scored{Arch: a, Score: 1})
+		return true
+	})
+	return out
 }

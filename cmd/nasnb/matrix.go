@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/nasnb/nasnb/lapt/experiment"
+	"github.com/nasnb/nasnb/lapt/matrix"
+	"github.com/nasnb/nasnb/lapt/search"
+	"github.com/nasnb/nasnb/lapt/study"
+	"github.com/nasnb/nasnb/lapt/transfer"
+)
+
+func init() {
+	register("matrix", "run LAPT transfer and its baselines on every ordered pair of a benchmark's tasks", runMatrix)
+}
+
+// matrixTasks are the default tasks of each benchmark.
+var matrixTasks = map[string][]string{
+	"nb201":          {"cifar10", "cifar100", "imagenet16-120"},
+	"transnas-micro": {"class_scene", "class_object", "autoencoder", "normal", "jigsaw", "room_layout", "segmentsemantic"},
+}
+
+func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("matrix", "matrix --space nb201|transnas-micro [--tasks a,b,c] [--pooled] [--seeds 0-99] [--json FILE]", stderr)
+	spaceName := fs.String("space", "nb201", "search space: nb201 or transnas-micro")
+	tasks := fs.String("tasks", "", "tasks (comma-separated; default: all of the benchmark)")
+	pooled := fs.Bool("pooled", false, "also run all-other-tasks -> target for every target")
+	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99")
+	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare: "+strings.Join(study.AllMethods, ", "))
+	budget := fs.Int("budget", 0, "target evaluations per seed (default: the paper's, 20 on nb201, 50 on transnas-micro)")
+	dedupFlag := fs.String("dedup", "canonical", "repeated architectures: canonical, exact or count")
+	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
+	dataFlag := fs.String("data", "", "benchmark data directory")
+	jsonOut := fs.String("json", "", "write the report (schema "+matrix.Schema+") to this file")
+	workers := fs.Int("workers", 0, "parallel seeds (0: all CPUs)")
+	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
+	rf := addReasonerFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	seeds, err := experiment.ParseSeeds(*seedsFlag)
+	if err != nil {
+		return usagef("--seeds: %v", err)
+	}
+	dedup, err := search.ParseDedup(*dedupFlag)
+	if err != nil {
+		return usagef("--dedup: %v", err)
+	}
+	if *budget < 0 {
+		return usagef("--budget must be positive")
+	}
+	ms := splitList(*methods)
+	for _, m := range ms {
+		ok := false
+		for _, a := range study.AllMethods {
+			ok = ok || a == m
+		}
+		if !ok {
+			return usagef("unknown method %q in --methods (want %s)", m, strings.Join(study.AllMethods, ", "))
+		}
+	}
+	names := splitList(*tasks)
+	if len(names) == 0 {
+		sn := strings.ToLower(*spaceName)
+		if sn == "transnas" || sn == "tnb101-micro" {
+			sn = "transnas-micro"
+		}
+		names = matrixTasks[sn]
+		if names == nil {
+			return usagef("unknown --space %q (want nb201 or transnas-micro)", *spaceName)
+		}
+	}
+	if len(names) < 2 {
+		return usagef("--tasks needs at least two tasks")
+	}
+	r, err := rf.build()
+	if err != nil {
+		return err
+	}
+	ts, _, err := openTasks(*dataFlag, *spaceName, names, "", *fidelity)
+	if err != nil {
+		return err
+	}
+	cfg := matrix.Config{Tasks: ts, Pooled: *pooled, Reasoner: r, Schedule: transfer.Schedule{Budget: *budget}, Seeds: seeds,
+		Methods: ms, Dedup: dedup, Workers: *workers}
+	if !*quiet {
+		cfg.OnPair = func(p matrix.Pair, done, total int) {
+			fmt.Fprintf(stderr, "pair %d/%d: %s\n", done, total, p.Label())
+		}
+	}
+	rep, err := matrix.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, rep.String())
+	if *jsonOut != "" {
+		if err := writeJSON(*jsonOut, rep); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s\n", *jsonOut)
+	}
+	return nil
+}
