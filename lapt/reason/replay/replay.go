@@ -9,7 +9,10 @@
 // and the whole Outcome with every exchange (messages, reply, model,
 // temperature, token counts, latency). The key is the SHA-256 of a canonical
 // JSON of (kind, inner name, request). Lines are synced as they are written;
-// a torn last line (a crash mid-write) is dropped when the file is reopened.
+// a torn last line (a crash mid-write) is dropped when the file is reopened
+// by a recorder; a replayer opens its file read-only and never modifies it.
+// A recorder holds an exclusive lock on its file: a second recorder on the
+// same file is refused.
 //
 // Nothing that looks like an API key or an authorization header is ever
 // written: entries are scrubbed before they reach the file.
@@ -120,7 +123,14 @@ func NewReplayer(path string) (*Reasoner, error) {
 }
 
 func (r *Reasoner) open() error {
-	j, err := journal.Open(r.path)
+	open := journal.Open
+	if r.inner == nil {
+		// A replayer only reads: its input is never locked exclusively,
+		// modified or truncated (a torn tail is ignored, not cut), and it
+		// works on read-only media.
+		open = journal.OpenReadOnly
+	}
+	j, err := open(r.path)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
