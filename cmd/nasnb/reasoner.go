@@ -18,6 +18,12 @@ type reasonerFlags struct {
 	timeout                                      time.Duration
 }
 
+// Numeric reasoner flags: checked by the commands that add them.
+var (
+	reasonerPositive    = []string{"timeout", "total-timeout"}
+	reasonerNonNegative = []string{"temperature", "max-tokens"}
+)
+
 func addReasonerFlags(fs *flag.FlagSet) *reasonerFlags {
 	r := &reasonerFlags{}
 	fs.StringVar(&r.kind, "reasoner", "offline", "reasoner: offline (statistics, no LLM), frequency (baseline), openai (any OpenAI-compatible endpoint) or replay")

@@ -84,9 +84,16 @@ func RunSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, pr
 	return out, nil
 }
 
-// ParseSeeds reads "0-99", "3", "0,2,5-7".
+// MaxSeeds is the most seeds ParseSeeds accepts in one list, all parts
+// together.
+const MaxSeeds = 100_000
+
+// ParseSeeds reads "0-99", "3", "0,2,5-7". Seeds must be distinct (each
+// seed names one run and one journal file): a repeated seed or overlapping
+// ranges are refused, naming the seed. At most [MaxSeeds] seeds in all.
 func ParseSeeds(s string) ([]uint64, error) {
 	var out []uint64
+	where := map[uint64]string{}
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -103,11 +110,18 @@ func ParseSeeds(s string) ([]uint64, error) {
 				return nil, fmt.Errorf("seeds %q: bad range %q", s, part)
 			}
 		}
-		if b-a > 1_000_000 {
-			return nil, fmt.Errorf("seeds %q: range %q too large", s, part)
+		if b-a >= MaxSeeds || len(out)+int(b-a)+1 > MaxSeeds {
+			return nil, fmt.Errorf("seeds %q: more than %d seeds in all (experiment.MaxSeeds)", s, MaxSeeds)
 		}
-		for x := a; x <= b; x++ {
+		for x := a; ; x++ { // no x <= b test: it never fails when b is 2^64-1
+			if prev, dup := where[x]; dup {
+				return nil, fmt.Errorf("seeds %q: seed %d is given twice (in %q and %q); seeds must be distinct", s, x, prev, part)
+			}
+			where[x] = part
 			out = append(out, x)
+			if x == b {
+				break
+			}
 		}
 	}
 	if len(out) == 0 {
