@@ -5,9 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nasnb/nasnb/lapt/journal"
+	"github.com/nasnb/nasnb/lapt/reason/llm"
+	"github.com/nasnb/nasnb/lapt/reason/llm/llmtest"
 )
 
 // Issue 13 row 7: --reasoner replay never modifies its input, even with a
@@ -60,5 +63,34 @@ func TestReplayFromDeviceRefused(t *testing.T) {
 	}
 	if _, err := NewRecorder(&counting{}, "/dev/full"); err == nil {
 		t.Fatal("record to /dev/full accepted")
+	}
+}
+
+// Issue 13 row 5: a password in the base URL never reaches the record.
+func TestRecordMasksBaseURLCredentials(t *testing.T) {
+	srv := llmtest.New(llmtest.WithoutAuth())
+	defer srv.Close()
+	srv.Push(llmtest.NotFound())
+	u := strings.Replace(srv.URL(), "http://", "http://alice:hunter2pw@", 1)
+	l, err := llm.New(llm.Config{BaseURL: u, Model: "m", APIKeyEnv: "NASNB_TEST_NO_KEY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	r, err := NewRecorder(l, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Learn(context.Background(), req())
+	r.Close()
+	if err == nil || strings.Contains(err.Error(), "hunter2pw") {
+		t.Fatalf("err = %v", err)
+	}
+	b, _ := os.ReadFile(path)
+	if len(b) == 0 || strings.Contains(string(b), "hunter2pw") {
+		t.Fatalf("record: %s", b)
+	}
+	if got := Scrub(`"base":"http://bob:s3cretpass@host/v1"`); strings.Contains(got, "s3cretpass") {
+		t.Fatalf("Scrub kept the password: %s", got)
 	}
 }
