@@ -45,6 +45,7 @@ fuzz: ## Run every fuzz target of the core parsers for FUZZTIME each.
 	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./lapt/journal
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime $(FUZZTIME) ./lapt/reason/llm
+	@set -e; for t in FuzzDecodeArchBZ2 FuzzDecodeArchPickle FuzzDecodeMetaPickle; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./datasets/nats; done
 
 demo: build test-deps ## The main job: LAPT transfer on NAS-Bench-201 from the CLI and the quickstart notebook.
 	@mkdir -p $(DEMO_DIR)
