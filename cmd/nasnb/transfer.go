@@ -243,5 +243,8 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *jsonOut)
 	}
+	if n := rep.Failed(); n > 0 {
+		return fmt.Errorf("%d seed run(s) failed (listed under their method above; their errors are in the JSON report's runs); rerun with the same --journal to retry only those", n)
+	}
 	return nil
 }

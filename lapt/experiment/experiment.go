@@ -30,6 +30,9 @@ type Outcome struct {
 	Exhausted bool `json:"exhausted,omitempty"`
 	// Extra holds procedure-specific numbers (e.g. refined space size).
 	Extra map[string]float64 `json:"extra,omitempty"`
+	// Error is why the seed failed (set by RunSeedsKeepGoing; such an
+	// outcome has no curves).
+	Error string `json:"error,omitempty"`
 }
 
 // Procedure runs one seed.
@@ -39,6 +42,30 @@ type Procedure func(ctx context.Context, seed uint64) (Outcome, error)
 // GOMAXPROCS) and returns the outcomes in seed order. progress, when not nil,
 // is called after each seed (from one goroutine at a time).
 func RunSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, progress func(done, total int)) ([]Outcome, error) {
+	return runSeeds(ctx, seeds, workers, fn, progress, false)
+}
+
+// RunSeedsKeepGoing is RunSeeds where a failing seed does not sink the
+// others: its error is recorded in its Outcome's Error and the other seeds
+// run on. It returns an error only when ctx is done. Use [Split] to
+// separate the failed outcomes.
+func RunSeedsKeepGoing(ctx context.Context, seeds []uint64, workers int, fn Procedure, progress func(done, total int)) ([]Outcome, error) {
+	return runSeeds(ctx, seeds, workers, fn, progress, true)
+}
+
+// Split returns the outcomes without an Error and those with one, in order.
+func Split(outs []Outcome) (ok, failed []Outcome) {
+	for _, o := range outs {
+		if o.Error != "" {
+			failed = append(failed, o)
+		} else {
+			ok = append(ok, o)
+		}
+	}
+	return ok, failed
+}
+
+func runSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, progress func(done, total int), keepGoing bool) ([]Outcome, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -78,6 +105,10 @@ func RunSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, pr
 	}
 	for i, err := range errs {
 		if err != nil {
+			if keepGoing {
+				out[i] = Outcome{Seed: seeds[i], Error: err.Error()}
+				continue
+			}
 			return nil, fmt.Errorf("seed %d: %w", seeds[i], err)
 		}
 	}

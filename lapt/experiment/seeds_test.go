@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -41,5 +43,25 @@ func TestParseSeedsHardening(t *testing.T) {
 	}
 	if got, err := ParseSeeds("0-99999"); err != nil || len(got) != MaxSeeds {
 		t.Fatalf("MaxSeeds seeds: %d %v", len(got), err)
+	}
+}
+
+func TestRunSeedsKeepGoing(t *testing.T) {
+	fn := func(_ context.Context, seed uint64) (Outcome, error) {
+		if seed == 2 {
+			return Outcome{}, errors.New("endpoint down")
+		}
+		return Outcome{Val: []float64{float64(seed)}}, nil
+	}
+	outs, err := RunSeedsKeepGoing(context.Background(), []uint64{0, 1, 2, 3}, 2, fn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, failed := Split(outs)
+	if len(ok) != 3 || len(failed) != 1 || failed[0].Seed != 2 || failed[0].Error != "endpoint down" {
+		t.Fatalf("ok %v failed %v", ok, failed)
+	}
+	if _, err := RunSeeds(context.Background(), []uint64{0, 1, 2, 3}, 2, fn, nil); err == nil || !strings.Contains(err.Error(), "seed 2") {
+		t.Fatalf("RunSeeds: %v", err)
 	}
 }
