@@ -121,8 +121,8 @@ func dataInfo(dir string, stdout io.Writer) error {
 		p := filepath.Join(d, filepath.FromSlash(f.Name))
 		if fi, err := os.Stat(p); err == nil {
 			present[f.Name] = true
-			if err := datadir.CheckSize(p); err != nil {
-				// Truncated, wrong or not a regular file: refused before reading.
+			if err := datadir.CheckSum(p); err != nil {
+				// Truncated, damaged, another version or not a regular file.
 				problems = append(problems, err)
 				fmt.Fprintf(stdout, "  %-40s %10d bytes  BAD (see the error below)\n", f.Name, fi.Size())
 				continue

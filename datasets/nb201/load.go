@@ -17,7 +17,10 @@ import (
 func FindFile(dir, name string) (string, error) {
 	tried := []string{filepath.Join(dir, "nasbench201", name), filepath.Join(dir, name)}
 	for _, p := range tried {
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+		if fi, err := os.Stat(p); err == nil {
+			if !fi.Mode().IsRegular() {
+				return "", fmt.Errorf("nb201: %s is not a regular file; remove it or replace it with the data file (`nasnb data fetch`)", p)
+			}
 			return p, nil
 		}
 	}
