@@ -34,3 +34,15 @@ func TestLoadRefusesDamagedFile(t *testing.T) {
 		t.Fatalf("/dev/zero: %v", err)
 	}
 }
+
+// A merged CSV that is a folder or FIFO is an error, not a missing file.
+func TestLoadRefusesNonRegularCSV(t *testing.T) {
+	dir := sharedDir(t)
+	tmp := t.TempDir()
+	os.Mkdir(filepath.Join(tmp, "nasbench201"), 0o755)
+	os.Symlink(filepath.Join(dir, "nasbench201", "nasbench201_cifar10.json"), filepath.Join(tmp, "nasbench201", "nasbench201_cifar10.json"))
+	os.Mkdir(filepath.Join(tmp, "nasbench201", MergedCSVFile), 0o755)
+	if _, err := Load(tmp, "cifar10", 200); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Fatalf("CSV folder: %v", err)
+	}
+}

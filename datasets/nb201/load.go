@@ -3,6 +3,7 @@ package nb201
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,9 +25,16 @@ func FindFile(dir, name string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("nb201: %s not found (tried %s and %s); run `nasnb data fetch` or point --dir/NASNB_DATA at the data folder",
-		name, tried[0], tried[1])
+	return "", notFound{fmt.Sprintf("nb201: %s not found (tried %s and %s); run `nasnb data fetch` or point --dir/NASNB_DATA at the data folder",
+		name, tried[0], tried[1])}
 }
+
+// notFound is FindFile's error for a file that is in neither place; it
+// wraps fs.ErrNotExist (a file that is there but unusable is another error).
+type notFound struct{ msg string }
+
+func (e notFound) Error() string { return e.msg }
+func (e notFound) Unwrap() error { return fs.ErrNotExist }
 
 // Load returns the NAS-Bench-201 table of a dataset (canonical name or
 // alias) at a fidelity, from the data folder dir:
@@ -80,6 +88,9 @@ func Load(dir, dataset string, fidelity int) (*bench.Table, error) {
 			return nil, err
 		}
 		cp, cerr := FindFile(dir, MergedCSVFile)
+		if cerr != nil && !errors.Is(cerr, fs.ErrNotExist) {
+			return nil, cerr
+		}
 		if cerr != nil {
 			jabs, jst, err := statFile(jp)
 			if err != nil {

@@ -442,7 +442,7 @@ func (p *probe) writers() {
 		return
 	}
 	env := []string{"NASNB_DATA=" + p.data}
-	rounds := 3
+	rounds := 2
 	if !p.short {
 		rounds = 10
 	}
@@ -499,7 +499,7 @@ func (p *probe) kills() {
 		return
 	}
 	env := []string{"NASNB_DATA=" + p.data}
-	n := 6
+	n := 4
 	if !p.short {
 		n = 84
 	}
@@ -571,6 +571,9 @@ func (p *probe) llm() {
 		return out
 	}
 	huge := strings.Repeat("x", 50<<20)
+	if p.short {
+		huge = huge[:5<<20] // still 5 times the cap; a 50 MB reply takes the fake server seconds to encode
+	}
 	cases := []struct {
 		name     string
 		script   []llmtest.Behavior
@@ -580,10 +583,10 @@ func (p *probe) llm() {
 		want     string
 	}{
 		{"good reply", []llmtest.Behavior{llmtest.Reply(good)}, false, 0, 20 * time.Second, ""},
-		{"50 MB reply", repeat(5, llmtest.Reply(huge)), false, 1, 60 * time.Second, "reply too large"},
+		{"oversized reply", repeat(5, llmtest.Reply(huge)), false, 1, 60 * time.Second, "reply too large"},
 		{"Retry-After 1e11 s", repeat(5, llmtest.RateLimited("99999999999")), false, 1, 10 * time.Second, "longer than MaxWait"},
 		{"Retry-After 1 h", repeat(5, llmtest.RateLimited("3600")), false, 1, 10 * time.Second, "longer than MaxWait"},
-		{"hanging server", repeat(20, llmtest.Slow(10*time.Minute, good)), false, 1, 30 * time.Second, "total timeout"},
+		{"hanging server", repeat(20, llmtest.Slow(10*time.Minute, good)), false, 1, 40 * time.Second, "total timeout"},
 		{"HTTP 500 forever", repeat(50, llmtest.ServerError(500)), false, 1, 30 * time.Second, ""},
 		{"cut bodies", repeat(50, llmtest.CutBody(good)), false, 1, 30 * time.Second, ""},
 		{"no choices", repeat(50, llmtest.NoChoices()), false, 1, 30 * time.Second, ""},
@@ -593,10 +596,10 @@ func (p *probe) llm() {
 		{"only none on every edge", repeat(5, llmtest.Reply(none)), false, 1, 20 * time.Second, "no path"},
 		{"prose reply", repeat(5, llmtest.Reply("I think convolutions are nice.")), false, 1, 20 * time.Second, ""},
 	}
-	total := "8s"
+	total := "20s"
 	if p.short {
 		cases = append(cases[:5], cases[8:]...) // 500/cut/no-choices spend the whole total timeout
-		total = "4s"
+		total = "6s"
 	}
 	for i, c := range cases {
 		srv := llmtest.New(llmtest.WithKey(key))
@@ -608,7 +611,7 @@ func (p *probe) llm() {
 		rec := filepath.Join(p.work, fmt.Sprintf("llm-%d.jsonl", i))
 		r := p.run(c.limit+30*time.Second, []string{"NASNB_DATA=" + p.data, "CHAOS_LLM_KEY=" + key},
 			"principles", "--reasoner", "openai", "--model", "m", "--base-url", u, "--api-key-env", "CHAOS_LLM_KEY",
-			"--timeout", "2s", "--total-timeout", total, "--record", rec)
+			"--timeout", "20s", "--total-timeout", total, "--record", rec)
 		srv.Close()
 		checks := []func(result) string{within(c.limit), func(r result) string {
 			b, _ := os.ReadFile(rec)
@@ -643,7 +646,7 @@ func (p *probe) data_() {
 		p.rng.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
 		files = files[:2]
 		p.rng.Shuffle(len(corruptions), func(i, j int) { corruptions[i], corruptions[j] = corruptions[j], corruptions[i] })
-		corruptions = corruptions[:4]
+		corruptions = corruptions[:3]
 	}
 	for _, f := range files {
 		orig, err := os.ReadFile(filepath.Join(p.data, filepath.FromSlash(f.Name)))
