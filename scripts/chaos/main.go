@@ -118,7 +118,7 @@ func main() {
 		name string
 		fn   func()
 	}{{"bad flags", p.flags}, {"non-regular inputs", p.inputs}, {"outputs", p.outputs}, {"notebook names in make", p.makefile},
-		{"kill -9 and resume", p.kills}, {"two writers", p.writers}, {"LLM endpoint faults", p.llm}, {"corrupt data files", p.data_}}
+		{"kill -9 and resume", p.kills}, {"read-only media", p.readOnly}, {"two writers", p.writers}, {"LLM endpoint faults", p.llm}, {"corrupt data files", p.data_}}
 	if !p.short {
 		steps = append(steps, struct {
 			name string
@@ -555,6 +555,50 @@ func (p *probe) kills() {
 			return ""
 		})
 	}
+}
+
+// readOnly: a finished journal and a record (with a torn tail) on a
+// read-only mount are still read: the search resumes to the same result,
+// the replay works. Needs a mount namespace (unshare -m); skipped otherwise.
+func (p *probe) readOnly() {
+	p.begin("read-only media")
+	if p.data == "" {
+		p.skip("NASNB_DATA not set")
+		return
+	}
+	if err := exec.Command("unshare", "-m", "true").Run(); err != nil {
+		p.skip("no mount namespace (unshare -m): " + err.Error())
+		return
+	}
+	mnt := filepath.Join(p.work, "ro")
+	os.MkdirAll(mnt, 0o755)
+	out1, out2 := filepath.Join(p.work, "ro-1.json"), filepath.Join(p.work, "ro-2.json")
+	script := `set -e
+B="$1"; M="$2"; O1="$3"; O2="$4"
+mount -t tmpfs none "$M"
+"$B" search --budget 50 --seeds 0-4 --journal "$M/j" --json "$O1" >/dev/null
+"$B" principles --reasoner offline --record "$M/r.jsonl" >/dev/null
+printf '{"kind":"call","data":{"key":"torn' >> "$M/r.jsonl"
+mount -o remount,ro "$M"
+"$B" search --budget 50 --seeds 0-4 --journal "$M/j" --json "$O2" >/dev/null
+"$B" principles --reasoner replay --replay "$M/r.jsonl" >/dev/null
+echo READ-ONLY-OK`
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "-m", "sh", "-c", script, "sh", p.bin, mnt, out1, out2)
+	cmd.Env = append(os.Environ(), "NASNB_DATA="+p.data)
+	start := time.Now()
+	b, err := cmd.CombinedOutput()
+	r := result{stdout: string(b), dur: time.Since(start), timedOut: ctx.Err() != nil}
+	if err != nil {
+		r.code = 1
+	}
+	p.check("finished journal and record on a read-only mount", r, 0, contains("READ-ONLY-OK"), func(result) string {
+		if !reflect.DeepEqual(runsOf(out1), runsOf(out2)) {
+			return "the resumed search differs from the first run"
+		}
+		return ""
+	})
 }
 
 // runsOf reads the per-seed runs of a search report.
