@@ -71,3 +71,22 @@ func TestOneBitFlipRefused(t *testing.T) {
 		t.Fatalf("flipped bit: %v", err)
 	}
 }
+
+// Issue 13 row 10: data fetch says each error once (log line + error, not twice).
+func TestFetchSaysEachErrorOnce(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	var log strings.Builder
+	fe := &Fetcher{Client: srv.Client(), BaseURL: srv.URL, Log: &log,
+		Files: []File{{Name: "a.bin", SHA256: strings.Repeat("0", 64), Size: 1}, {Name: "b.bin", SHA256: strings.Repeat("0", 64), Size: 1}}}
+	err := fe.Fetch(context.Background(), t.TempDir(), nil)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	all := log.String() + err.Error()
+	for _, name := range []string{"a.bin", "b.bin"} {
+		if n := strings.Count(all, "GET "+srv.URL+"/"+name); n != 1 {
+			t.Errorf("%s: its error appears %d times:\n%s", name, n, all)
+		}
+	}
+}
