@@ -14,7 +14,7 @@ DEMO_DIR := build/demo
 # Debian packages the tests and notebooks use besides Jupyter (mk/notebooks.mk).
 DATA_PKGS := dataset-fashion-mnist
 
-.PHONY: all build test test-go test-deps vet bench fuzz demo help
+.PHONY: all build test test-go test-deps vet bench fuzz demo help chaos chaos-short
 all: build
 
 help: ## List targets.
@@ -34,7 +34,7 @@ test-deps: ## Debian packages the tests read (Fashion-MNIST).
 test-go: test-deps ## Go unit, example and integration tests.
 	$(GO) test -count=1 ./...
 
-test: vet test-go test-notebooks test-screenshot ## Everything CI runs.
+test: vet test-go chaos-short test-notebooks test-screenshot ## Everything CI runs.
 	@echo "make test: all passed"
 
 bench: ## Benchmarks: table lookups/s, the 1,000-seed x 100-evaluation REA run, loaders.
@@ -45,6 +45,13 @@ fuzz: ## Run every fuzz target of the core parsers for FUZZTIME each.
 	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./lapt/journal
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime $(FUZZTIME) ./lapt/reason/llm
+	@set -e; for t in FuzzDecodeArchBZ2 FuzzDecodeArchPickle FuzzDecodeMetaPickle; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./datasets/nats; done
+
+chaos: test-deps ## Hostile-user probe of the CLI (kill -9, two writers, bad flags, devices, LLM faults, corrupt data, fuzz); report in build/chaos.
+	$(GO) run ./scripts/chaos
+
+chaos-short: test-deps ## The chaos probe's short mode (under 2 minutes; part of make test).
+	CHAOS_SHORT=1 $(GO) run ./scripts/chaos
 
 demo: build test-deps ## The main job: LAPT transfer on NAS-Bench-201 from the CLI and the quickstart notebook.
 	@mkdir -p $(DEMO_DIR)

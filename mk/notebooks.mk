@@ -70,31 +70,36 @@ $(NB_CHECK): FORCE_NBCHECK
 	@$(NB_GO) build -o $@ ./scripts/nbcheck
 FORCE_NBCHECK:
 
+# nb_q,WORD: WORD as one single-quoted shell word. Notebook file names can
+# hold any character (";", "$(...)", quotes): they are never expanded by the
+# shell. Names with spaces are split by make itself, so use names without.
+nb_q = '$(subst ','\'',$(1))'
+
 # nb_run,NOTEBOOK: execute into build/notebooks, export HTML, check; prints the time taken.
 # Every step exits explicitly on failure: callers run it on the left of `||`,
 # where the shell ignores `set -e`.
 define nb_run
-set -e; mkdir -p $(NB_OUT) $(NB_TMP); nb=$(1); name=$$(basename $$nb .ipynb); start=$$(date +%s.%N); \
+set -e; mkdir -p $(NB_OUT) $(NB_TMP); nb=$(call nb_q,$(1)); name=$$(basename -- "$$nb" .ipynb); start=$$(date +%s.%N); \
 echo "== $$nb"; \
-$(NB_EXEC) $$nb 2>$(NB_OUT)/$$name.log || { tail -n 40 $(NB_OUT)/$$name.log; echo "FAILED: $$nb (log: build/notebooks/$$name.log)"; exit 1; }; \
-$(NB_HTML) $(NB_OUT)/$$name.ipynb 2>>$(NB_OUT)/$$name.log || { echo "FAILED: HTML export of $$nb"; exit 1; }; \
-$(NB_CHECK) check $(NB_OUT)/$$name.ipynb || { echo "FAILED: checks of $$nb"; exit 1; }; \
+$(NB_EXEC) "$$nb" 2>"$(NB_OUT)/$$name.log" || { tail -n 40 "$(NB_OUT)/$$name.log"; echo "FAILED: $$nb (log: build/notebooks/$$name.log)"; exit 1; }; \
+$(NB_HTML) "$(NB_OUT)/$$name.ipynb" 2>>"$(NB_OUT)/$$name.log" || { echo "FAILED: HTML export of $$nb"; exit 1; }; \
+$(NB_CHECK) check "$(NB_OUT)/$$name.ipynb" || { echo "FAILED: checks of $$nb"; exit 1; }; \
 printf "   executed, exported and checked in %ss -> build/notebooks/%s.{ipynb,html}\n" \
-  $$(awk -v s=$$start -v e=$$(date +%s.%N) "BEGIN{printf \"%.1f\", e-s}") $$name
+  $$(awk -v s=$$start -v e=$$(date +%s.%N) "BEGIN{printf \"%.1f\", e-s}") "$$name"
 endef
 
 # Every notebook runs even when an earlier one fails; the target fails at the
 # end, naming the failed notebooks.
 test-notebooks: tools $(NB_CHECK) ## Execute every notebook headless, export HTML, check outputs.
-	@failed=""; $(foreach nb,$(NB_SOURCES),( $(call nb_run,$(nb)) ) || failed="$$failed $(nb)";) \
+	@failed=""; $(foreach nb,$(NB_SOURCES),( $(call nb_run,$(nb)) ) || failed="$$failed "$(call nb_q,$(nb));) \
 	if [ -n "$$failed" ]; then echo "notebooks FAILED:$$failed"; exit 1; fi
 
 # Outputs are written back without the ECharts library outputs (~1.1 MB each):
 # charts keep their static SVG (what GitHub shows); re-running a cell in
 # Jupyter makes them interactive again.
 notebooks-outputs: test-notebooks ## Re-execute the notebooks and write their outputs back into notebooks/.
-	@for nb in $(NB_SOURCES); do \
-	  name=$$(basename $$nb .ipynb); $(NB_CHECK) slim $(NB_OUT)/$$name.ipynb $$nb; \
+	@for nb in $(foreach n,$(NB_SOURCES),$(call nb_q,$(n))); do \
+	  name=$$(basename -- "$$nb" .ipynb); $(NB_CHECK) slim "$(NB_OUT)/$$name.ipynb" "$$nb"; \
 	done
 
 demo-notebook: tools $(NB_CHECK) ## Execute the quickstart notebook, export HTML and print its summary.

@@ -116,16 +116,22 @@ func dataInfo(dir string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "data folder %s\n\nfiles:\n", d)
 	present := map[string]bool{}
+	var problems []error
 	for _, f := range datadir.Manifest {
 		p := filepath.Join(d, filepath.FromSlash(f.Name))
 		if fi, err := os.Stat(p); err == nil {
 			present[f.Name] = true
+			if err := datadir.CheckSum(p); err != nil {
+				// Truncated, damaged, another version or not a regular file.
+				problems = append(problems, err)
+				fmt.Fprintf(stdout, "  %-40s %10d bytes  BAD (see the error below)\n", f.Name, fi.Size())
+				continue
+			}
 			fmt.Fprintf(stdout, "  %-40s %10d bytes\n", f.Name, fi.Size())
 		} else {
 			fmt.Fprintf(stdout, "  %-40s %10s\n", f.Name, "missing")
 		}
 	}
-	var problems []error
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(stdout, "\nNAS-Bench-201 tables (percent; best by validation, best by test, top-0.1% validation threshold):")
 	fmt.Fprintln(tw, "dataset\tepochs\trows\tbest val\t(its test)\tindex\tbest test\tindex\ttop-0.1% val\t")

@@ -34,6 +34,9 @@ func runProxies(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := (numberRules{positive: []string{"batch"}, nonNegative: []string{"sample"}}).check(fs); err != nil {
+		return err
+	}
 	if *spaceName != "nb201" {
 		return usagef("--space: only nb201 has zero-cost reference data")
 	}

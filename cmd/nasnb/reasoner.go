@@ -15,8 +15,14 @@ type reasonerFlags struct {
 	kind, model, baseURL, keyEnv, record, replay string
 	temperature                                  float64
 	maxTokens                                    int
-	timeout                                      time.Duration
+	timeout, totalTimeout                        time.Duration
 }
+
+// Numeric reasoner flags: checked by the commands that add them.
+var (
+	reasonerPositive    = []string{"timeout", "total-timeout"}
+	reasonerNonNegative = []string{"temperature", "max-tokens"}
+)
 
 func addReasonerFlags(fs *flag.FlagSet) *reasonerFlags {
 	r := &reasonerFlags{}
@@ -26,7 +32,8 @@ func addReasonerFlags(fs *flag.FlagSet) *reasonerFlags {
 	fs.StringVar(&r.keyEnv, "api-key-env", "OPENAI_API_KEY", "environment variable holding the API key (never logged or recorded)")
 	fs.Float64Var(&r.temperature, "temperature", 0, "LLM temperature")
 	fs.IntVar(&r.maxTokens, "max-tokens", 0, "LLM max tokens per reply (0: endpoint default)")
-	fs.DurationVar(&r.timeout, "timeout", 2*time.Minute, "LLM request timeout")
+	fs.DurationVar(&r.timeout, "timeout", llm.DefaultTimeout, "LLM timeout per attempt")
+	fs.DurationVar(&r.totalTimeout, "total-timeout", llm.DefaultTotalTimeout, "LLM timeout per principle call: every attempt, retry wait and re-ask")
 	fs.StringVar(&r.record, "record", "", "record every reasoner exchange to this file (and serve repeats from it)")
 	fs.StringVar(&r.replay, "replay", "", "replay exchanges from this file, offline (with --reasoner replay)")
 	return r
@@ -40,7 +47,7 @@ func (f *reasonerFlags) build() (reason.Reasoner, error) {
 	case "frequency":
 		r = offline.Frequency{}
 	case "openai", "llm":
-		l, err := llm.New(llm.Config{BaseURL: f.baseURL, Model: f.model, Temperature: f.temperature, MaxTokens: f.maxTokens, Timeout: f.timeout, APIKeyEnv: f.keyEnv})
+		l, err := llm.New(llm.Config{BaseURL: f.baseURL, Model: f.model, Temperature: f.temperature, MaxTokens: f.maxTokens, Timeout: f.timeout, TotalTimeout: f.totalTimeout, APIKeyEnv: f.keyEnv})
 		if err != nil {
 			return nil, err
 		}

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -60,9 +58,15 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *budget <= 0 {
 		return usagef("--budget must be positive")
 	}
+	if err := (numberRules{positive: []string{"budget", "population", "tournament", "fidelity"}, nonNegative: []string{"workers"}}).check(fs); err != nil {
+		return err
+	}
 	seeds, err := experiment.ParseSeeds(*seedsFlag)
 	if err != nil {
 		return usagef("--seeds: %v", err)
+	}
+	if err := checkWork(*budget, len(seeds)); err != nil {
+		return err
 	}
 	dedup, err := search.ParseDedup(*dedupFlag)
 	if err != nil {
@@ -142,22 +146,4 @@ func printSearch(w io.Writer, r SearchReport) {
 	if ex > 0 {
 		fmt.Fprintf(w, "%d of %d seeds exhausted the space before the budget\n", ex, len(r.Runs))
 	}
-}
-
-// writeJSON writes v to path atomically.
-func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", " ")
-	if err != nil {
-		return err
-	}
-	if d := filepath.Dir(path); d != "." {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return err
-		}
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -36,6 +36,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := (numberRules{positive: []string{"epochs", "channels", "cells", "batch", "lr"}, nonNegative: []string{"momentum", "wd", "val", "max-train-images"}}).check(fs); err != nil {
+		return err
+	}
 	if *arch == "" {
 		return usagef("--arch is required")
 	}

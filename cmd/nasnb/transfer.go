@@ -67,6 +67,9 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := (numberRules{positive: append([]string{"top-k", "max-ops", "fidelity"}, reasonerPositive...), nonNegative: reasonerNonNegative}).check(fs); err != nil {
+		return err
+	}
 	srcNames := splitList(*source)
 	if len(srcNames) == 0 {
 		return usagef("--source is required")
@@ -160,9 +163,21 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := (numberRules{
+		positive:    append([]string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity"}, reasonerPositive...),
+		nonNegative: append([]string{"warmup", "workers"}, reasonerNonNegative...),
+	}).check(fs); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*target) == "" {
+		return usagef("--target is required (the task to transfer the principles to)")
+	}
 	seeds, err := experiment.ParseSeeds(*seedsFlag)
 	if err != nil {
 		return usagef("--seeds: %v", err)
+	}
+	if err := checkWork(*budget, len(seeds)); err != nil {
+		return err
 	}
 	dedup, err := search.ParseDedup(*dedupFlag)
 	if err != nil {
@@ -193,6 +208,9 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if len(srcs) == 0 {
 		return usagef("--source is required")
+	}
+	if tgt == nil {
+		return usagef("--target is required")
 	}
 	for _, s := range srcs {
 		if s.Name == tgt.Name {
@@ -225,6 +243,9 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", *jsonOut)
+	}
+	if n := rep.Failed(); n > 0 {
+		return fmt.Errorf("%d seed run(s) failed (listed under their method above; their errors are in the JSON report's runs); rerun with the same --journal to retry only those", n)
 	}
 	return nil
 }

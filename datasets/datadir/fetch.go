@@ -77,6 +77,11 @@ func (fe *Fetcher) Fetch(ctx context.Context, dir string, only []string) error {
 	} else {
 		sel = files
 	}
+	for _, f := range sel {
+		if _, err := localPath(dir, f.Name); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("datadir: %w", err)
 	}
@@ -103,6 +108,7 @@ func (fe *Fetcher) Fetch(ctx context.Context, dir string, only []string) error {
 			msg := fmt.Sprintf("%s cannot be downloaded: %s", f.Name, f.Upstream)
 			if explicit {
 				errs = append(errs, errors.New("datadir: "+msg))
+				fe.logf("FAILED   %s (see the error below)", f.Name)
 			} else {
 				fe.logf("skipped  %s", msg)
 			}
@@ -115,7 +121,8 @@ func (fe *Fetcher) Fetch(ctx context.Context, dir string, only []string) error {
 				unreachable = true
 			}
 			errs = append(errs, err)
-			fe.logf("FAILED   %s: %v", f.Name, err)
+			// The details are in the returned error: each is said once.
+			fe.logf("FAILED   %s (see the error below)", f.Name)
 			continue
 		}
 		fe.logf("fetched  %s", f.Name)
@@ -151,10 +158,30 @@ func isNetErr(err error) bool {
 	return errors.As(err, &ue) && !errors.Is(err, context.Canceled)
 }
 
+// localPath returns where the file name lands in dir, refusing names that
+// would leave it ("../x", absolute paths, empty names).
+func localPath(dir, name string) (string, error) {
+	local := filepath.FromSlash(name)
+	if name == "" || !filepath.IsLocal(local) {
+		return "", fmt.Errorf("datadir: data file name %q is not a relative path inside the data folder", name)
+	}
+	p := filepath.Join(dir, local)
+	if rel, err := filepath.Rel(dir, p); err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("datadir: data file name %q leaves the data folder", name)
+	}
+	return p, nil
+}
+
 func (fe *Fetcher) download(ctx context.Context, client *http.Client, dir string, f File, u string) error {
-	dst := filepath.Join(dir, filepath.FromSlash(f.Name))
+	dst, err := localPath(dir, f.Name)
+	if err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return fmt.Errorf("datadir: %s: %w", f.Name, err)
+	}
+	if fi, err := os.Lstat(dst); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("datadir: %s: %s exists and is not a regular file; remove it first", f.Name, dst)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {

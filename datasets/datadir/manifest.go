@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // File is one known data file.
@@ -199,6 +201,16 @@ func checkFile(dir string, f File) FileReport {
 		return fr
 	}
 	fr.Size = fi.Size()
+	if !fi.Mode().IsRegular() {
+		// A device, FIFO or directory (also behind a symlink) is never read:
+		// /dev/zero would be hashed forever, a FIFO would block.
+		fr.Status, fr.Err = Unreadable, fmt.Errorf("%s is not a regular file", p)
+		return fr
+	}
+	if f.Size > 0 && fi.Size() != f.Size {
+		fr.Status = BadChecksum // wrong size: no need to hash it
+		return fr
+	}
 	sum, err := fileSHA256(p)
 	if err != nil {
 		fr.Status, fr.Err = Unreadable, err
@@ -212,13 +224,13 @@ func checkFile(dir string, f File) FileReport {
 }
 
 func fileSHA256(p string) (string, error) {
-	fh, err := os.Open(p)
+	fh, err := safefile.Open(p)
 	if err != nil {
 		return "", err
 	}
 	defer fh.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
+	if _, err := io.Copy(h, io.LimitReader(fh, MaxFileBytes+1)); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

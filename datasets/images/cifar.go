@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 const cifarPixels = 3 * 32 * 32
@@ -134,7 +136,7 @@ func LoadCIFAR(src string, v CIFARVariant) (train, test *Dataset, err error) {
 func loadCIFARDir(dir string, v CIFARVariant, trainFiles []string, testFile string, train, test *Dataset) (*Dataset, *Dataset, error) {
 	for _, f := range append(append([]string{}, trainFiles...), testFile) {
 		p := filepath.Join(dir, f)
-		data, err := os.ReadFile(p)
+		data, err := safefile.ReadFile(p, maxImageFileBytes)
 		if err != nil {
 			return nil, nil, fmt.Errorf("images: %s: cannot read %s: %w; %s", v.name(), p, err, cifarHint(v))
 		}
@@ -150,7 +152,7 @@ func loadCIFARDir(dir string, v CIFARVariant, trainFiles []string, testFile stri
 }
 
 func loadCIFARTar(tarPath string, v CIFARVariant, trainFiles []string, testFile string, train, test *Dataset) (*Dataset, *Dataset, error) {
-	f, err := os.Open(tarPath)
+	f, err := safefile.Open(tarPath)
 	if err != nil {
 		return nil, nil, fmt.Errorf("images: %s: %w; %s", v.name(), err, cifarHint(v))
 	}

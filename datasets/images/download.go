@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // ArchiveSpec describes an official dataset archive and its pinned checksums.
@@ -97,7 +99,7 @@ func Download(ctx context.Context, name, dir string) (string, error) {
 type sums struct{ md5, sha256 string }
 
 func fileSums(path string) (sums, error) {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return sums{}, err
 	}

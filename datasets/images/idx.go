@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // ParseIDXImages parses an IDX3 unsigned-byte image file (magic 0x00000803):
@@ -59,7 +61,7 @@ func ParseIDXLabels(data []byte) ([]int32, error) {
 
 // readMaybeGzip reads a file, gunzipping it when it starts with the gzip magic.
 func readMaybeGzip(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, maxImageFileBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -182,3 +184,6 @@ func loadMNISTLike(name, dir, hint string) (train, test *Dataset, err error) {
 	train.Name, test.Name = name+"/train", name+"/test"
 	return train, test, nil
 }
+
+// maxImageFileBytes bounds one image data file read into memory (1 GiB).
+const maxImageFileBytes = 1 << 30

@@ -61,6 +61,7 @@ import (
 	"strings"
 
 	"github.com/nasnb/nasnb/datasets/nb201"
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // NATS-Bench dataset names as used in the archive.
@@ -106,7 +107,7 @@ type Archive struct {
 // with meta.pickle.pbz2 and NNNNNN.pickle.pbz2 files) and reads its meta.
 func OpenArchive(dir string) (*Archive, error) {
 	p := filepath.Join(dir, "meta.pickle.pbz2")
-	f, err := os.Open(p)
+	f, err := safefile.Open(p)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil, fmt.Errorf("nats: %s is not a NATS-Bench archive folder (no meta.pickle.pbz2)", dir)
@@ -208,7 +209,7 @@ func (a *Archive) Arch(index int) (*ArchInfo, error) {
 		return nil, fmt.Errorf("nats: index %d out of range [0, %d)", index, len(a.meta))
 	}
 	p := a.ArchPath(index)
-	f, err := os.Open(p)
+	f, err := safefile.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("nats: %w", err)
 	}

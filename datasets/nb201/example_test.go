@@ -8,9 +8,10 @@ import (
 	"github.com/nasnb/nasnb/datasets/nb201"
 )
 
-// Load reads <dir>/nasbench201/*.json (and the merged CSV when present).
-// Here a two-arch LAPT-format file stands in for the real 15,625-arch one.
-func ExampleLoad() {
+// LoadLAPTJSON reads one LAPT-format file. (Load, which takes the data
+// folder, checks each known file's size and checksum before parsing it.)
+// Here a two-arch file stands in for the real 15,625-arch one.
+func ExampleLoadLAPTJSON() {
 	dir, _ := os.MkdirTemp("", "nb201-example")
 	defer os.RemoveAll(dir)
 	os.Mkdir(filepath.Join(dir, "nasbench201"), 0o755)
@@ -20,8 +21,7 @@ func ExampleLoad() {
 }`
 	os.WriteFile(filepath.Join(dir, "nasbench201", "nasbench201_cifar10.json"), []byte(json), 0o644)
 
-	ds, _ := nb201.CanonicalDataset("cifar10-valid")
-	t, err := nb201.Load(dir, ds, 200)
+	t, err := nb201.LoadLAPTJSON(filepath.Join(dir, "nasbench201", "nasbench201_cifar10.json"))
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/nasnb/nasnb/datasets/bench"
+	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // LoadLAPTJSON reads a LAPT-format NAS-Bench-201 JSON file (one object:
@@ -109,7 +110,7 @@ func jsonErr(err error) error {
 }
 
 func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, datadir.MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("nb201: %w", err)
 	}

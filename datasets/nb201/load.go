@@ -1,12 +1,15 @@
 package nb201
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 
 	"github.com/nasnb/nasnb/datasets/bench"
+	"github.com/nasnb/nasnb/datasets/datadir"
 )
 
 // FindFile returns the path of a NAS-Bench-201 data file (e.g.
@@ -15,13 +18,23 @@ import (
 func FindFile(dir, name string) (string, error) {
 	tried := []string{filepath.Join(dir, "nasbench201", name), filepath.Join(dir, name)}
 	for _, p := range tried {
-		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+		if fi, err := os.Stat(p); err == nil {
+			if !fi.Mode().IsRegular() {
+				return "", fmt.Errorf("nb201: %s is not a regular file; remove it or replace it with the data file (`nasnb data fetch`)", p)
+			}
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("nb201: %s not found (tried %s and %s); run `nasnb data fetch` or point --dir/NASNB_DATA at the data folder",
-		name, tried[0], tried[1])
+	return "", notFound{fmt.Sprintf("nb201: %s not found (tried %s and %s); run `nasnb data fetch` or point --dir/NASNB_DATA at the data folder",
+		name, tried[0], tried[1])}
 }
+
+// notFound is FindFile's error for a file that is in neither place; it
+// wraps fs.ErrNotExist (a file that is there but unusable is another error).
+type notFound struct{ msg string }
+
+func (e notFound) Error() string { return e.msg }
+func (e notFound) Unwrap() error { return fs.ErrNotExist }
 
 // Load returns the NAS-Bench-201 table of a dataset (canonical name or
 // alias) at a fidelity, from the data folder dir:
@@ -33,7 +46,11 @@ func FindFile(dir, name string) (string, error) {
 //     test = cifar10_test_12ep; CIFAR-100 and ImageNet16-120: their
 //     _valid_12ep and _test_12ep columns), in index order.
 //
-// Results are cached per file version (path, size, mtime).
+// Before a file is parsed it must be a regular file (a device, FIFO or
+// directory is refused at once), and a known data file must have the size
+// and SHA-256 of [datadir.Manifest] (a truncated or damaged file is
+// refused, naming the problem). Results are cached per file version (path,
+// size, mtime).
 func Load(dir, dataset string, fidelity int) (*bench.Table, error) {
 	ds, err := CanonicalDataset(dataset)
 	if err != nil {
@@ -45,11 +62,17 @@ func Load(dir, dataset string, fidelity int) (*bench.Table, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := datadir.CheckSize(p); err != nil {
+			return nil, err
+		}
 		abs, st, err := statFile(p)
 		if err != nil {
 			return nil, err
 		}
 		return memo(fmt.Sprintf("load12\x00%s\x00%s", ds, abs), []stamp{st}, func() (*bench.Table, error) {
+			if err := datadir.CheckSum(p); err != nil {
+				return nil, err
+			}
 			m, err := LoadMergedCSV(p)
 			if err != nil {
 				return nil, err
@@ -61,9 +84,27 @@ func Load(dir, dataset string, fidelity int) (*bench.Table, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := datadir.CheckSize(jp); err != nil {
+			return nil, err
+		}
 		cp, cerr := FindFile(dir, MergedCSVFile)
+		if cerr != nil && !errors.Is(cerr, fs.ErrNotExist) {
+			return nil, cerr
+		}
 		if cerr != nil {
-			return LoadLAPTJSON(jp)
+			jabs, jst, err := statFile(jp)
+			if err != nil {
+				return nil, err
+			}
+			return memo("loadjson\x00"+jabs, []stamp{jst}, func() (*bench.Table, error) {
+				if err := datadir.CheckSum(jp); err != nil {
+					return nil, err
+				}
+				return LoadLAPTJSON(jp)
+			})
+		}
+		if err := datadir.CheckSize(cp); err != nil {
+			return nil, err
 		}
 		jabs, jst, err := statFile(jp)
 		if err != nil {
@@ -74,6 +115,9 @@ func Load(dir, dataset string, fidelity int) (*bench.Table, error) {
 			return nil, err
 		}
 		return memo("load200\x00"+jabs+"\x00"+cabs, []stamp{jst, cst}, func() (*bench.Table, error) {
+			if err := errors.Join(datadir.CheckSum(jp), datadir.CheckSum(cp)); err != nil {
+				return nil, err
+			}
 			// Parse both files concurrently.
 			var m *Merged
 			var merr error

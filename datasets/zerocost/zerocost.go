@@ -30,12 +30,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/nasnb/nasnb/datasets/bench"
+	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/datasets/nb201"
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // Proxies are the zero-cost proxy names found in the NASLib files.
@@ -127,7 +128,7 @@ func MacroArch(key string) (string, error) {
 // dataset, keyed by canonical dataset name (nb201.CIFAR10, nb201.CIFAR100,
 // nb201.ImageNet16).
 func LoadNB201(path string) (map[string]*bench.Table, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, datadir.MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("zerocost: %w", err)
 	}
@@ -147,7 +148,7 @@ func LoadTransNAS(path, kind string) (map[string]*bench.Table, error) {
 	if kind != "micro" && kind != "macro" {
 		return nil, fmt.Errorf("zerocost: TransNAS kind %q, want \"micro\" or \"macro\"", kind)
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, datadir.MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("zerocost: %w", err)
 	}

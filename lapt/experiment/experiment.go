@@ -30,6 +30,9 @@ type Outcome struct {
 	Exhausted bool `json:"exhausted,omitempty"`
 	// Extra holds procedure-specific numbers (e.g. refined space size).
 	Extra map[string]float64 `json:"extra,omitempty"`
+	// Error is why the seed failed (set by RunSeedsKeepGoing; such an
+	// outcome has no curves).
+	Error string `json:"error,omitempty"`
 }
 
 // Procedure runs one seed.
@@ -39,6 +42,30 @@ type Procedure func(ctx context.Context, seed uint64) (Outcome, error)
 // GOMAXPROCS) and returns the outcomes in seed order. progress, when not nil,
 // is called after each seed (from one goroutine at a time).
 func RunSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, progress func(done, total int)) ([]Outcome, error) {
+	return runSeeds(ctx, seeds, workers, fn, progress, false)
+}
+
+// RunSeedsKeepGoing is RunSeeds where a failing seed does not sink the
+// others: its error is recorded in its Outcome's Error and the other seeds
+// run on. It returns an error only when ctx is done. Use [Split] to
+// separate the failed outcomes.
+func RunSeedsKeepGoing(ctx context.Context, seeds []uint64, workers int, fn Procedure, progress func(done, total int)) ([]Outcome, error) {
+	return runSeeds(ctx, seeds, workers, fn, progress, true)
+}
+
+// Split returns the outcomes without an Error and those with one, in order.
+func Split(outs []Outcome) (ok, failed []Outcome) {
+	for _, o := range outs {
+		if o.Error != "" {
+			failed = append(failed, o)
+		} else {
+			ok = append(ok, o)
+		}
+	}
+	return ok, failed
+}
+
+func runSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, progress func(done, total int), keepGoing bool) ([]Outcome, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -78,15 +105,26 @@ func RunSeeds(ctx context.Context, seeds []uint64, workers int, fn Procedure, pr
 	}
 	for i, err := range errs {
 		if err != nil {
+			if keepGoing {
+				out[i] = Outcome{Seed: seeds[i], Error: err.Error()}
+				continue
+			}
 			return nil, fmt.Errorf("seed %d: %w", seeds[i], err)
 		}
 	}
 	return out, nil
 }
 
-// ParseSeeds reads "0-99", "3", "0,2,5-7".
+// MaxSeeds is the most seeds ParseSeeds accepts in one list, all parts
+// together.
+const MaxSeeds = 100_000
+
+// ParseSeeds reads "0-99", "3", "0,2,5-7". Seeds must be distinct (each
+// seed names one run and one journal file): a repeated seed or overlapping
+// ranges are refused, naming the seed. At most [MaxSeeds] seeds in all.
 func ParseSeeds(s string) ([]uint64, error) {
 	var out []uint64
+	where := map[uint64]string{}
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -103,11 +141,18 @@ func ParseSeeds(s string) ([]uint64, error) {
 				return nil, fmt.Errorf("seeds %q: bad range %q", s, part)
 			}
 		}
-		if b-a > 1_000_000 {
-			return nil, fmt.Errorf("seeds %q: range %q too large", s, part)
+		if b-a >= MaxSeeds || len(out)+int(b-a)+1 > MaxSeeds {
+			return nil, fmt.Errorf("seeds %q: more than %d seeds in all (experiment.MaxSeeds)", s, MaxSeeds)
 		}
-		for x := a; x <= b; x++ {
+		for x := a; ; x++ { // no x <= b test: it never fails when b is 2^64-1
+			if prev, dup := where[x]; dup {
+				return nil, fmt.Errorf("seeds %q: seed %d is given twice (in %q and %q); seeds must be distinct", s, x, prev, part)
+			}
+			where[x] = part
 			out = append(out, x)
+			if x == b {
+				break
+			}
 		}
 	}
 	if len(out) == 0 {

@@ -13,11 +13,12 @@ type outcomeJSON struct {
 	Evaluations int                      `json:"evaluations"`
 	Exhausted   bool                     `json:"exhausted,omitempty"`
 	Extra       map[string]jsonnum.Float `json:"extra,omitempty"`
+	Error       string                   `json:"error,omitempty"`
 }
 
 // MarshalJSON writes NaN entries (no result yet) as null.
 func (o Outcome) MarshalJSON() ([]byte, error) {
-	return json.Marshal(outcomeJSON{o.Seed, jsonnum.Slice(o.Val), jsonnum.Slice(o.Test), o.Evaluations, o.Exhausted, jsonnum.Map(o.Extra)})
+	return json.Marshal(outcomeJSON{o.Seed, jsonnum.Slice(o.Val), jsonnum.Slice(o.Test), o.Evaluations, o.Exhausted, jsonnum.Map(o.Extra), o.Error})
 }
 
 // UnmarshalJSON reads null entries back as NaN.
@@ -26,7 +27,7 @@ func (o *Outcome) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*o = Outcome{j.Seed, jsonnum.Floats(j.Val), jsonnum.Floats(j.Test), j.Evaluations, j.Exhausted, jsonnum.MapBack(j.Extra)}
+	*o = Outcome{j.Seed, jsonnum.Floats(j.Val), jsonnum.Floats(j.Test), j.Evaluations, j.Exhausted, jsonnum.MapBack(j.Extra), j.Error}
 	return nil
 }
 

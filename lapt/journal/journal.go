@@ -5,6 +5,14 @@
 // When a journal is reopened, a torn last line (the process died while
 // writing it) is detected, reported and cut off; a damaged line elsewhere is an
 // error naming its line number, never silently skipped.
+//
+// One writer at a time: [Open] takes an exclusive lock (flock) on the file
+// and a second process (or a second Open in the same process) opening the
+// same journal is refused at once with [ErrLocked]. Writes are append-only
+// (O_APPEND). [OpenReadOnly] reads a journal without locking it,
+// without modifying it (a torn tail is ignored, not cut) and
+// works on read-only media. Only regular files are journals: a device, FIFO
+// or directory is refused before anything is read.
 package journal
 
 import (
@@ -17,7 +25,21 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
+
+	"github.com/nasnb/nasnb/internal/safefile"
 )
+
+// MaxBytes is the largest journal Open and OpenReadOnly read (1 GiB).
+var MaxBytes int64 = 1 << 30
+
+// ErrLocked is wrapped by the error of opening a journal that another
+// writer holds.
+var ErrLocked = errors.New("journal: in use by another writer")
+
+// ErrReadOnly is wrapped by the error of appending to a journal opened
+// read-only.
+var ErrReadOnly = errors.New("journal: opened read-only")
 
 // Record is one line of a journal: a kind and its JSON payload.
 type Record struct {
@@ -34,19 +56,44 @@ type Journal struct {
 	path    string
 	records []Record
 	// Torn is the number of bytes of a torn last line dropped on open.
-	torn int
-	sync bool
+	torn     int
+	sync     bool
+	readOnly bool
 }
 
-// Open opens (creating if needed) the journal at path and reads the records
-// already in it. A torn last line is cut off; see [Journal.Torn].
+// Open opens (creating if needed) the journal at path for appending and
+// reads the records already in it. A torn last line is cut off; see
+// [Journal.Torn]. The file is locked exclusively until Close: a journal
+// another writer holds is refused with an error wrapping [ErrLocked]. A
+// journal that cannot be opened for writing (read-only media or
+// permissions) but exists is opened read-only instead: it can be read and
+// a finished run resumed, and Append fails with [ErrReadOnly].
 func Open(path string) (*Journal, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if _, serr := os.Stat(path); serr == nil {
+			return OpenReadOnly(path)
+		}
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|syscall.O_NONBLOCK, 0o644)
 	if err != nil {
+		if errors.Is(err, syscall.EROFS) || errors.Is(err, os.ErrPermission) {
+			if _, serr := os.Stat(path); serr == nil {
+				return OpenReadOnly(path)
+			}
+		}
 		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := checkOpened(f, path); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := lockFile(f, true); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal %s: %w (is another nasnb run using it? give each run its own journal, or wait for it to finish)", path, err)
 	}
 	j := &Journal{f: f, path: path, sync: true}
 	good, err := j.load()
@@ -61,16 +108,70 @@ func Open(path string) (*Journal, error) {
 			return nil, fmt.Errorf("journal %s: cutting torn last line: %w", path, err)
 		}
 	}
-	if _, err := f.Seek(good, io.SeekStart); err != nil {
+	return j, nil
+}
+
+// OpenReadOnly reads the journal at path without modifying it: the file is
+// opened read-only and not locked (readers never conflict; a line a writer
+// is appending at that moment counts as torn), a torn last line is ignored
+// (reported by Torn but left in the file) and Append fails with
+// [ErrReadOnly].
+func OpenReadOnly(path string) (*Journal, error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	f, err := safefile.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := checkOpened(f, path); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("journal %s: %w", path, err)
+		return nil, err
+	}
+	j := &Journal{f: f, path: path, readOnly: true}
+	good, err := j.load()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Size() > good {
+		j.torn = int(fi.Size() - good)
 	}
 	return j, nil
 }
 
+// checkPath refuses an existing path that is not a regular file.
+func checkPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("journal %s: %w", path, safefile.ErrNotRegular)
+	}
+	return nil
+}
+
+// checkOpened checks the opened file: regular and at most MaxBytes.
+func checkOpened(f *os.File, path string) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("journal %s: %w", path, safefile.ErrNotRegular)
+	}
+	if fi.Size() > MaxBytes {
+		return fmt.Errorf("journal %s: %d bytes, more than journal.MaxBytes (%d): %w", path, fi.Size(), MaxBytes, safefile.ErrTooLarge)
+	}
+	return nil
+}
+
+// ReadOnly reports whether the journal was opened read-only.
+func (j *Journal) ReadOnly() bool { return j.readOnly }
+
 // load reads complete records and returns the offset after the last good one.
 func (j *Journal) load() (int64, error) {
-	data, err := io.ReadAll(j.f)
+	data, err := io.ReadAll(io.LimitReader(j.f, MaxBytes+1))
+	if err == nil && int64(len(data)) > MaxBytes {
+		err = fmt.Errorf("more than journal.MaxBytes (%d): %w", MaxBytes, safefile.ErrTooLarge)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("journal %s: %w", j.path, err)
 	}
@@ -149,6 +250,9 @@ func (j *Journal) Append(kind string, v any) error {
 	defer j.mu.Unlock()
 	if j.f == nil {
 		return fmt.Errorf("journal %s: closed", j.path)
+	}
+	if j.readOnly {
+		return fmt.Errorf("journal %s: cannot append a %s record: %w (read-only media or permissions?)", j.path, kind, ErrReadOnly)
 	}
 	w := bufio.NewWriterSize(j.f, len(line))
 	if _, err := w.Write(line); err != nil {

@@ -71,8 +71,11 @@ func (s Set) Clone() Set {
 }
 
 // Validate checks the constraint against a space: one entry per edge, each
-// non-empty, ids that are choices of the edge, no duplicates, and at most
-// maxPerEdge ops on an edge (0 = no cap).
+// non-empty, ids that are choices of the edge, no duplicates, at most
+// maxPerEdge ops on an edge (0 = no cap), and, in a cell space with a zero
+// op, a path from the cell's input to its output whose edges all allow a
+// non-zero op (a set that allows only "none" on a cut leaves no cell that
+// carries information).
 func (s Set) Validate(sp *space.Space, maxPerEdge int) error {
 	root := sp.Root()
 	if len(s.Allowed) != root.NumEdges() {
@@ -95,6 +98,47 @@ func (s Set) Validate(sp *space.Space, maxPerEdge int) error {
 			}
 			seen[op] = true
 		}
+	}
+	return checkFlow(root, s.Allowed)
+}
+
+// checkFlow refuses allowed sets that cut every path from the cell's input
+// node to its output node (each edge on it allows only the zero op).
+func checkFlow(root *space.Space, allowed [][]int) error {
+	nodes := root.Nodes()
+	if nodes < 2 {
+		return nil
+	}
+	zero := -1
+	for i, op := range root.Ops() {
+		if op.Zero {
+			zero = i
+			break
+		}
+	}
+	if zero < 0 {
+		return nil
+	}
+	reach := make([]bool, nodes)
+	reach[0] = true
+	edges := root.Edges()
+	for changed := true; changed; {
+		changed = false
+		for i, e := range edges {
+			if e.From < 0 || e.From >= nodes || e.To < 0 || e.To >= nodes || !reach[e.From] || reach[e.To] {
+				continue
+			}
+			for _, op := range allowed[i] {
+				if op != zero {
+					reach[e.To], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	if !reach[nodes-1] {
+		return fmt.Errorf("principles: no path from the cell's input (node 0) to its output (node %d) allows an op other than %s: every cell of this sub-space would compute nothing",
+			nodes-1, root.OpName(zero))
 	}
 	return nil
 }

@@ -92,8 +92,11 @@ type Method struct {
 	// Escapes is the mean number of paid evaluations per seed outside the
 	// space in force (the escape hatch of adaptation).
 	Escapes float64 `json:"escapes"`
-	// Runs are the per-seed curves.
+	// Runs are the per-seed curves; a failed seed has only its Error.
 	Runs []experiment.Outcome `json:"runs"`
+	// Failed is the number of seeds whose run failed (e.g. the reasoner's
+	// endpoint kept failing); the summaries cover the other seeds.
+	Failed int `json:"failed,omitempty"`
 }
 
 // Report is a finished study.
@@ -216,12 +219,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if cfg.OnSeed != nil {
 			progress = func(done, total int) { cfg.OnSeed(name, done, total) }
 		}
-		outs, err := experiment.RunSeeds(ctx, cfg.Seeds, cfg.Workers, proc, progress)
+		// One seed's failure (e.g. an endpoint that keeps failing during its
+		// adaptation) is recorded and does not sink the other seeds.
+		outs, err := experiment.RunSeedsKeepGoing(ctx, cfg.Seeds, cfg.Workers, proc, progress)
 		if err != nil {
 			return nil, fmt.Errorf("study: %s: %w", name, err)
 		}
-		m.Runs = outs
-		summarize(&m, outs, tgt, checkpoints)
+		ok, failed := experiment.Split(outs)
+		if len(ok) == 0 {
+			return nil, fmt.Errorf("study: %s: every seed failed; seed %d: %s", name, failed[0].Seed, failed[0].Error)
+		}
+		m.Runs, m.Failed = outs, len(failed)
+		summarize(&m, ok, tgt, checkpoints)
 		rep.Methods = append(rep.Methods, m)
 	}
 	return rep, nil
@@ -295,8 +304,22 @@ func (r *Report) String() string {
 			}
 		}
 		b.WriteString("\n")
+		if m.Failed > 0 {
+			_, failed := experiment.Split(m.Runs)
+			fmt.Fprintf(&b, "  %d of %d seeds FAILED and are left out of the row above (first: seed %d: %s)\n",
+				m.Failed, len(m.Runs), failed[0].Seed, trunc(failed[0].Error, 200))
+		}
 	}
 	return b.String()
+}
+
+// Failed returns the number of failed seed runs over all methods.
+func (r *Report) Failed() int {
+	n := 0
+	for _, m := range r.Methods {
+		n += m.Failed
+	}
+	return n
 }
 
 func fmtPM(m, s float64) string {

@@ -1,11 +1,14 @@
 package tabular
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/datasets/zerocost"
 	"github.com/nasnb/nasnb/lapt/space"
 )
@@ -16,6 +19,9 @@ const TransNASFile = "zc_transbench101_micro.json"
 
 func openTransNAS(dataDir, task string) (*Task, error) {
 	p := filepath.Join(dataDir, "zero-cost", TransNASFile)
+	if err := datadir.CheckSum(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
 	tables, err := zerocost.LoadTransNAS(p, "micro")
 	if err != nil {
 		return nil, err

@@ -25,10 +25,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,18 +40,25 @@ import (
 
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
+	"github.com/nasnb/nasnb/lapt/reason/internal/scrub"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Defaults of [Config].
 const (
 	DefaultAPIKeyEnv  = "OPENAI_API_KEY"
-	DefaultTimeout    = 2 * time.Minute
+	DefaultTimeout    = 30 * time.Second
 	DefaultMaxRetries = 4
 	DefaultMaxReasks  = 2
 	DefaultBaseDelay  = time.Second
 	DefaultMaxDelay   = 30 * time.Second
-	DefaultMaxWait    = 5 * time.Minute
+	DefaultMaxWait    = time.Minute
+	// DefaultTotalTimeout bounds one Learn or Adapt call, every attempt,
+	// wait and re-ask included.
+	DefaultTotalTimeout = 3 * time.Minute
+	// DefaultMaxReplyBytes caps the HTTP body of one reply (1 MiB: a
+	// principle reply is a few KB).
+	DefaultMaxReplyBytes = 1 << 20
 	// DefaultLearnTopK is how many source architectures a learn prompt shows
 	// when the request does not say (LAPT: 50).
 	DefaultLearnTopK = 50
@@ -76,8 +83,17 @@ type Config struct {
 	// Seed, when set, is sent as the request's seed (endpoints that support
 	// it sample reproducibly).
 	Seed *int
-	// Timeout bounds one attempt (default 2 minutes).
+	// Timeout bounds one attempt (default 30 s).
 	Timeout time.Duration
+	// TotalTimeout bounds one Learn or Adapt call: all attempts, waits
+	// between them and re-asks (default 3 minutes). A Retry-After that
+	// would end past it fails the call at once.
+	TotalTimeout time.Duration
+	// MaxReplyBytes caps the size of one HTTP reply body (default 1 MiB). A
+	// larger reply fails the attempt before any of it is kept: nothing of
+	// it reaches the conversation, the exchanges or a record. It is not
+	// retried.
+	MaxReplyBytes int64
 	// MaxRetries is how many times a failed request is retried after a
 	// timeout, a 429, a 5xx or a transport error (0 = default 4, negative =
 	// never).
@@ -88,8 +104,9 @@ type Config struct {
 	// BaseDelay and MaxDelay shape the exponential backoff between retries
 	// (defaults 1 s and 30 s); each wait is drawn in [d/2, d].
 	BaseDelay, MaxDelay time.Duration
-	// MaxWait is the longest Retry-After the reasoner honours (default 5
-	// minutes); a longer one fails the call.
+	// MaxWait is the longest Retry-After the reasoner honours (default 1
+	// minute); a longer one (or one past TotalTimeout) fails the call at
+	// once, without retrying.
 	MaxWait time.Duration
 	// APIKeyEnv names the environment variable holding the API key (default
 	// OPENAI_API_KEY). An empty or unset variable is allowed: local servers
@@ -118,10 +135,11 @@ type Config struct {
 // Reasoner is the LLM reasoner. It implements reason.Reasoner and is safe
 // for concurrent use.
 type Reasoner struct {
-	cfg    Config
-	client *openai.Client
-	key    string
-	name   string
+	cfg     Config
+	client  *openai.Client
+	key     string
+	secrets []string // the key and the base URL's credentials, masked everywhere
+	name    string
 
 	mu  sync.Mutex
 	rng *rand.Rand
@@ -144,6 +162,12 @@ func New(cfg Config) (*Reasoner, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.TotalTimeout <= 0 {
+		cfg.TotalTimeout = DefaultTotalTimeout
+	}
+	if cfg.MaxReplyBytes <= 0 {
+		cfg.MaxReplyBytes = DefaultMaxReplyBytes
 	}
 	switch {
 	case cfg.MaxRetries == 0:
@@ -194,12 +218,18 @@ func New(cfg Config) (*Reasoner, error) {
 			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 		}
 	}
-	oc.HTTPClient = cfg.HTTPClient
+	hc := *cfg.HTTPClient // a copy: the caller's client is left as it was
+	hc.Transport = &capTransport{base: hc.Transport, max: cfg.MaxReplyBytes}
+	oc.HTTPClient = &hc
 	seed := cfg.JitterSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
 	r := &Reasoner{cfg: cfg, client: openai.NewClientWithConfig(oc), key: key, rng: rand.New(rand.NewPCG(seed, 0x6c6c6d))}
+	if len(key) >= 8 {
+		r.secrets = append(r.secrets, key)
+	}
+	r.secrets = append(r.secrets, scrub.URLSecrets(cfg.BaseURL)...)
 	r.name = cfg.Name
 	if r.name == "" {
 		r.name = fmt.Sprintf("openai(%s,t=%s)", cfg.Model, strconv.FormatFloat(cfg.Temperature, 'g', -1, 64))
@@ -486,7 +516,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 		return reason.Outcome{}, err
 	}
 	root := req.Space.Root()
-	set, conv, exs, err := r.converse(ctx, "learn", root, msgs, req.MaxOpsPerEdge)
+	set, conv, exs, err := r.converseWithin(ctx, "learn", root, msgs, req.MaxOpsPerEdge)
 	out := reason.Outcome{Conversation: conv, Exchanges: exs}
 	if err != nil {
 		return out, err
@@ -511,7 +541,7 @@ func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.O
 		return reason.Outcome{}, err
 	}
 	root := req.Space.Root()
-	set, conv, exs, err := r.converse(ctx, "adapt", root, msgs, req.MaxOpsPerEdge)
+	set, conv, exs, err := r.converseWithin(ctx, "adapt", root, msgs, req.MaxOpsPerEdge)
 	out := reason.Outcome{Conversation: conv, Exchanges: exs}
 	if err != nil {
 		return out, err
@@ -537,6 +567,18 @@ func (r *Reasoner) provenance(sources, evidence []string, exs []reason.Exchange)
 		}
 	}
 	return p
+}
+
+// converseWithin is converse under the TotalTimeout.
+func (r *Reasoner) converseWithin(ctx context.Context, kind string, root *space.Space, msgs []reason.Message, maxOps int) (principles.Set, []reason.Message, []reason.Exchange, error) {
+	tctx, cancel := context.WithTimeout(ctx, r.cfg.TotalTimeout)
+	defer cancel()
+	set, conv, exs, err := r.converse(tctx, kind, root, msgs, maxOps)
+	if err != nil && ctx.Err() == nil && tctx.Err() != nil {
+		err = fmt.Errorf("llm: %s: no valid reply within the total timeout of %v (Config.TotalTimeout; %v per attempt): %w",
+			kind, r.cfg.TotalTimeout, r.cfg.Timeout, err)
+	}
+	return set, conv, exs, err
 }
 
 // converse sends msgs, parses the reply and re-asks with the validation
@@ -651,6 +693,9 @@ func (r *Reasoner) complete(ctx context.Context, kind string, msgs []reason.Mess
 			}
 			wait = max(wait, f.retryAfter)
 		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return "", "", exs, fmt.Errorf("llm: %s: %s; waiting %v to retry would pass the total timeout (Config.TotalTimeout %v)", kind, f.msg, wait.Round(time.Millisecond), r.cfg.TotalTimeout)
+		}
 		if err := r.cfg.Sleep(ctx, wait); err != nil {
 			return "", "", exs, fmt.Errorf("llm: %s cancelled while waiting to retry (%s): %w", kind, f.msg, err)
 		}
@@ -660,6 +705,57 @@ func (r *Reasoner) complete(ctx context.Context, kind string, msgs []reason.Mess
 const minTemperature = 1e-45 // math.SmallestNonzeroFloat32
 
 var errNoChoices = errors.New("the endpoint returned no choices")
+
+// ErrReplyTooLarge is wrapped by the error of a call whose reply body was
+// larger than Config.MaxReplyBytes.
+var ErrReplyTooLarge = errors.New("llm: reply too large")
+
+// capTransport refuses reply bodies over max bytes: a declared length is
+// checked before anything is read, and reading stops at max+1 bytes.
+type capTransport struct {
+	base http.RoundTripper
+	max  int64
+}
+
+func (t *capTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	resp, err := base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	if resp.ContentLength > t.max {
+		resp.Body.Close()
+		return nil, fmt.Errorf("%w: the reply declares %d bytes", ErrReplyTooLarge, resp.ContentLength)
+	}
+	resp.Body = &capBody{rc: resp.Body, left: t.max}
+	return resp, nil
+}
+
+// capBody fails with ErrReplyTooLarge once more than its limit is read.
+type capBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *capBody) Read(p []byte) (int, error) {
+	if b.left < 0 {
+		return 0, ErrReplyTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		return 0, ErrReplyTooLarge
+	}
+	return n, err
+}
+
+func (b *capBody) Close() error { return b.rc.Close() }
 
 type fault struct {
 	msg        string
@@ -689,7 +785,7 @@ func (r *Reasoner) classify(ctx context.Context, err error, timedOut bool, h htt
 	if base == "" {
 		base = "the OpenAI API"
 	}
-	base = r.scrub(base)
+	base = r.scrub(scrub.URL(base))
 	switch {
 	case ctx.Err() != nil:
 		return fault{msg: "cancelled: " + ctx.Err().Error()}
@@ -715,6 +811,8 @@ func (r *Reasoner) classify(ctx context.Context, err error, timedOut bool, h htt
 		return fault{msg: "request refused by the client library: " + r.scrub(err.Error())}
 	case errors.Is(err, errNoChoices):
 		return fault{msg: err.Error(), retry: true}
+	case errors.Is(err, ErrReplyTooLarge):
+		return fault{msg: fmt.Sprintf("reply too large: more than %d bytes (Config.MaxReplyBytes); nothing of it was kept", r.cfg.MaxReplyBytes)}
 	}
 	return fault{msg: "transport error: " + r.scrub(truncateRunes(err.Error(), 300)), retry: true}
 }
@@ -726,8 +824,13 @@ func (r *Reasoner) retryAfter(h http.Header) time.Duration {
 		return 0
 	}
 	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 || s > 1e6 {
+		if s <= 0 || s != s {
 			return 0
+		}
+		if s > 1e6 {
+			// Beyond any MaxWait: the call fails at once instead of
+			// ignoring the header and retrying.
+			return time.Duration(1e6) * time.Second
 		}
 		return time.Duration(s * float64(time.Second))
 	}
@@ -754,39 +857,19 @@ func (r *Reasoner) backoff(retry int) time.Duration {
 	return half + j
 }
 
-var (
-	skKeyRE  = regexp.MustCompile(`\bsk-[A-Za-z0-9_\-]{16,}`)
-	bearerRE = regexp.MustCompile(`(?i)\b(bearer)\s+[^\s"'\\,;]{6,}`)
-	apiKeyRE = regexp.MustCompile(`(?i)\b(api[-_]?key|authorization)(["']?\s*[:=]\s*["']?)[^\s"'\\,;}&]{6,}`)
-)
-
-// scrubKey removes the API key itself (and nothing else) from s.
+// scrubKey removes the API key and the base URL's credentials (and
+// nothing else) from s.
 func (r *Reasoner) scrubKey(s string) string {
-	if len(r.key) >= 8 {
-		s = strings.ReplaceAll(s, r.key, "[redacted]")
-	}
-	return s
+	return scrub.Values(s, r.secrets...)
 }
 
-// scrub removes the API key and anything that looks like a key.
+// scrub removes the API key, the base URL's credentials and anything that
+// looks like a key or a URL credential.
 func (r *Reasoner) scrub(s string) string {
-	if len(r.key) >= 8 {
-		s = strings.ReplaceAll(s, r.key, "[redacted]")
-	}
-	return ScrubSecrets(s)
+	return scrub.Secrets(r.scrubKey(s))
 }
 
-// ScrubSecrets replaces anything in s that looks like an API key or an
-// authorization header value ("sk-...", "Bearer ...", "api-key: ...") with
-// "[redacted]".
-func ScrubSecrets(s string) string {
-	s = skKeyRE.ReplaceAllString(s, "sk-[redacted]")
-	s = bearerRE.ReplaceAllString(s, "$1 [redacted]")
-	s = apiKeyRE.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.HasSuffix(strings.ToLower(m), "bearer") {
-			return m // "Authorization: Bearer <token>": the token is scrubbed above
-		}
-		return apiKeyRE.ReplaceAllString(m, "$1$2[redacted]")
-	})
-	return s
-}
+// ScrubSecrets replaces anything in s that looks like an API key, an
+// authorization header value or a URL credential ("sk-...", "Bearer ...",
+// "api-key: ...", "http://user:password@host") with "[redacted]".
+func ScrubSecrets(s string) string { return scrub.Secrets(s) }

@@ -9,7 +9,10 @@
 // and the whole Outcome with every exchange (messages, reply, model,
 // temperature, token counts, latency). The key is the SHA-256 of a canonical
 // JSON of (kind, inner name, request). Lines are synced as they are written;
-// a torn last line (a crash mid-write) is dropped when the file is reopened.
+// a torn last line (a crash mid-write) is dropped when the file is reopened
+// by a recorder; a replayer opens its file read-only and never modifies it.
+// A recorder holds an exclusive lock on its file: a second recorder on the
+// same file is refused.
 //
 // Nothing that looks like an API key or an authorization header is ever
 // written: entries are scrubbed before they reach the file.
@@ -23,7 +26,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +33,7 @@ import (
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
+	"github.com/nasnb/nasnb/lapt/reason/internal/scrub"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
@@ -120,7 +123,14 @@ func NewReplayer(path string) (*Reasoner, error) {
 }
 
 func (r *Reasoner) open() error {
-	j, err := journal.Open(r.path)
+	open := journal.Open
+	if r.inner == nil {
+		// A replayer only reads: its input is never locked exclusively,
+		// modified or truncated (a torn tail is ignored, not cut), and it
+		// works on read-only media.
+		open = journal.OpenReadOnly
+	}
+	j, err := open(r.path)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
 	}
@@ -312,30 +322,9 @@ func cloneOutcome(o reason.Outcome) reason.Outcome {
 	return c
 }
 
-var (
-	skKeyRE  = regexp.MustCompile(`\bsk-[A-Za-z0-9_\-]{16,}`)
-	bearerRE = regexp.MustCompile(`(?i)\b(bearer)\s+[^\s"'\\,;]{6,}`)
-	apiKeyRE = regexp.MustCompile(`(?i)\b(api[-_]?key|authorization)(["']?\s*[:=]\s*["']?)[^\s"'\\,;}&]{6,}`)
-)
-
-// Scrub replaces anything in s that looks like an API key or an
-// authorization header value ("sk-...", "Bearer ...", "api-key: ...", and
-// the values of the environment variables named *_API_KEY) with
-// "[redacted]". The result of scrubbing valid JSON is valid JSON.
-func Scrub(s string) string {
-	for _, kv := range os.Environ() {
-		name, val, ok := strings.Cut(kv, "=")
-		if ok && len(val) >= 8 && strings.HasSuffix(strings.ToUpper(name), "_API_KEY") && !strings.ContainsAny(val, "\"\\") {
-			s = strings.ReplaceAll(s, val, "[redacted]")
-		}
-	}
-	s = skKeyRE.ReplaceAllString(s, "sk-[redacted]")
-	s = bearerRE.ReplaceAllString(s, "$1 [redacted]")
-	s = apiKeyRE.ReplaceAllStringFunc(s, func(m string) string {
-		if strings.HasSuffix(strings.ToLower(m), "bearer") {
-			return m // "Authorization: Bearer <token>": the token is scrubbed above
-		}
-		return apiKeyRE.ReplaceAllString(m, "$1$2[redacted]")
-	})
-	return s
-}
+// Scrub replaces anything in s that looks like an API key, an
+// authorization header value or a URL credential ("sk-...", "Bearer ...",
+// "api-key: ...", "http://user:password@host", and the values of the
+// environment variables named *_API_KEY) with "[redacted]". The result of
+// scrubbing valid JSON is valid JSON.
+func Scrub(s string) string { return scrub.Env(s) }
