@@ -269,6 +269,12 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		return ctx.Err()
 	})
 	evalExec, err := model.NewExec(backend, store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		// Since compute v0.1.14 the go backend prefers variables as constants in
+		// graphs not marked as training: this executable, compiled once, would
+		// then keep evaluating the weights of its first call. Marking the graph
+		// as training keeps the variables as parameters; the network's mode is
+		// explicit (ModeEval: running batch-norm statistics, no updates).
+		scope.SetTraining(x.Graph(), true)
 		return graph.ArgMax(nw.Logits(scope, x, ModeEval), 1)
 	})
 	if err != nil {
