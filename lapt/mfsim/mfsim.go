@@ -52,6 +52,8 @@ func EpochSeconds(arch string) float64 {
 // fidelity (epochs).
 type Tables interface {
 	Lookup(a space.Arch, fidelity int) (val, test float64, ok bool)
+	// Format returns the NB201 string of an architecture (for the cost model).
+	Format(a space.Arch) string
 }
 
 // TableSet is [Tables] over one eval.Table per fidelity.
@@ -68,6 +70,14 @@ func (t TableSet) Lookup(a space.Arch, fidelity int) (float64, float64, bool) {
 		return 0, 0, false
 	}
 	return e.Val, e.Test, true
+}
+
+// Format implements Tables.
+func (t TableSet) Format(a space.Arch) string {
+	for _, tab := range t {
+		return tab.Space().Format(a)
+	}
+	return a.String()
 }
 
 // Point is the incumbent after some simulated time: the best candidate by
@@ -158,7 +168,7 @@ func FullFidelity(strat search.Strategy, t Tables, opt Options) (Trace, error) {
 		if err != nil {
 			return tr, err
 		}
-		key := a.String()
+		key := t.Format(a)
 		if v, ok := seen[key]; ok {
 			strat.Tell(search.Observation{Arch: a, Val: v, OK: true, Free: true})
 			free++
@@ -197,7 +207,7 @@ func MultiFidelity(s *search.Scheduler, t Tables, opt Options) (Trace, error) {
 		if err != nil {
 			return tr, err
 		}
-		key := j.Arch.String()
+		key := t.Format(j.Arch)
 		val, test, ok := t.Lookup(j.Arch, j.Fidelity)
 		ck := cacheKey{key, j.Fidelity}
 		free++

@@ -73,7 +73,7 @@ func TestNB201TwoRung(t *testing.T) {
 		t.Fatal(err)
 	}
 	evo := search.EvolutionConfig{Population: sch.Population, Tournament: sch.Tournament}
-	opt := Options{MaxHours: 100}
+	opt := Options{MaxHours: 300}
 	type method struct {
 		name string
 		run  func(seed uint64) (Trace, error)
@@ -107,7 +107,7 @@ func TestNB201TwoRung(t *testing.T) {
 		{"lapt + sh(12,200)", mf(sub, true)},
 		{"lapt + asha(12,200)", mf(sub, false)},
 	}
-	hours := []float64{2, 5, 10, 25, 50, 100}
+	hours := []float64{2, 5, 10, 25, 50, 100, 300}
 	var b strings.Builder
 	fmt.Fprintf(&b, "NB201 CIFAR-10, %d seeds, eta 3, REA p=%d s=%d; LAPT = offline principles from ImageNet16-120 (space %d of %d archs), no adaptation; strategies told 12-epoch results under sh/asha\n",
 		seeds, evo.Population, evo.Tournament, sub.Count(), t200.Space.Count())
@@ -141,7 +141,7 @@ func TestNB201TwoRung(t *testing.T) {
 				n++
 			}
 		}
-		// Seeds that never reach the threshold count as the budget (100 h) in the mean.
+		// Seeds that never reach the threshold count as the budget (300 h) in the mean.
 		capped := make([]float64, len(reach))
 		for i, r := range reach {
 			capped[i] = math.Min(r, opt.MaxHours)
@@ -161,4 +161,15 @@ func avg(x []float64) float64 {
 		s += v
 	}
 	return s / float64(len(x))
+}
+
+func TestTableSetFormatIsNB201String(t *testing.T) {
+	tab, err := tabular.Open(dataDir(t), "nb201", "cifar10", 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := TableSet{12: tab.Table}
+	if s := ts.Format(tab.Best); !strings.HasPrefix(s, "|") || EpochSeconds(s) <= epochBase {
+		t.Fatalf("format %q, epoch seconds %g", s, EpochSeconds(s))
+	}
 }
