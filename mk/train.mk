@@ -1,6 +1,6 @@
 # Real training with GoMLX (lapt/train, datasets/images, nasnb train/proxies).
 .PHONY: train-smoke train-fmnist bench-train profile-train proxies-synflow build-xla test-train \
-        transfer-train-smoke transfer-train-fmnist check-fmnist
+        transfer-train-smoke transfer-train-fmnist check-fmnist race-train mf-sim mf-fmnist
 
 SMOKE_ARCH ?= |nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
 
@@ -47,3 +47,12 @@ test-train: ## Unit tests of the training packages (short mode).
 
 build-xla: ## Build the XLA-enabled CLI (cgo) for the GPU machine.
 	CGO_ENABLED=1 $(GO) build -tags xla -o build/bin/nasnb-xla ./cmd/nasnb
+
+race-train: ## Race detector on the training packages (checkptr off: compute's matmul trips it; see docs/training.md).
+	CGO_ENABLED=1 $(GO) test -race -gcflags=all=-d=checkptr=0 -count=1 -short ./lapt/train/...
+
+mf-sim: ## NB201 two-rung (12/200 epochs) simulation: REA and LAPT with/without successive halving, 100 seeds.
+	$(GO) test -count=1 -run TestNB201TwoRung -v ./lapt/mfsim
+
+mf-fmnist: check-fmnist ## Real multi-fidelity LAPT run on Fashion-MNIST on CPU (tiny; best val vs training seconds).
+	NASNB_MF_FMNIST=1 $(GO) test -count=1 -timeout 30m -run TestMultiFidelityLAPTFashionMNIST -v ./lapt/train
