@@ -66,9 +66,9 @@ func TestMultiFidelityLAPTFashionMNIST(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s on Fashion-MNIST (C=4 N=1, 1024 train / 256 val), strategy told %d-epoch results; space %d archs\n", s.Name(), s.ToldFidelity(), sub.Count())
 	fmt.Fprintf(&b, "%4s %5s %6s %8s %8s %9s  %s\n", "job", "rung", "epochs", "val%", "train-s", "best@top", "arch")
-	_, err = RunMultiFidelity(context.Background(), s, sub, cfg, Data{Train: tr, Val: val}, t.TempDir(), 8, func(p MFPoint) {
+	_, err = RunMultiFidelity(context.Background(), MFRun{Scheduler: s, Space: sub, Config: cfg, Data: Data{Train: tr, Val: val}, Dir: t.TempDir(), MaxJobs: 8, OnPoint: func(p MFPoint) {
 		fmt.Fprintf(&b, "%4d %5d %6d %8.1f %8.1f %9.1f  %s %s\n", p.Job.ID, p.Job.Rung, p.Job.Fidelity, p.Result.ValAcc, p.Seconds, p.Best, p.Arch, p.Result.Status)
-	})
+	}})
 	t.Log("\n" + b.String())
 	if err != nil {
 		t.Fatal(err)

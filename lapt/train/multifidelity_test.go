@@ -3,9 +3,11 @@ package train
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"testing"
 
 	"github.com/nasnb/nasnb/datasets/images"
+	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/space"
 )
@@ -21,9 +23,40 @@ func TestRunMultiFidelityPromotesFromCheckpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pts, err := RunMultiFidelity(context.Background(), s, sp, cfg, data, t.TempDir(), 4, nil)
+	dir := t.TempDir()
+	j, err := journal.Open(filepath.Join(dir, "mf.jsonl"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// First run: 3 jobs (the bracket's candidates at 1 epoch), then "interrupted".
+	if _, err := RunMultiFidelity(context.Background(), MFRun{Scheduler: s, Space: sp, Config: cfg, Data: data, Dir: dir, MaxJobs: 3, Journal: j}); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	// Rerun with a fresh scheduler and the journal: the 3 jobs are replayed
+	// (not retrained) and the promotion resumes from the saved checkpoint.
+	j, err = journal.Open(filepath.Join(dir, "mf.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	s, err = search.NewScheduler(search.NewRandom(sp, 3), search.MFConfig{Rungs: []int{1, 3}, Eta: 3, Synchronous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := RunMultiFidelity(context.Background(), MFRun{Scheduler: s, Space: sp, Config: cfg, Data: data, Dir: dir, MaxJobs: 4, Journal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pts[0].Replayed || !pts[2].Replayed || pts[3].Replayed || len(pts[0].Curve) != 1 || len(pts[3].Curve) != 2 {
+		t.Fatalf("replayed %v %v %v, curves %d %d", pts[0].Replayed, pts[2].Replayed, pts[3].Replayed, len(pts[0].Curve), len(pts[3].Curve))
+	}
+	// A journal of another recipe is refused.
+	other := cfg
+	other.LR = 0.5
+	s2, _ := search.NewScheduler(search.NewRandom(sp, 3), search.MFConfig{Rungs: []int{1, 3}, Eta: 3, Synchronous: true})
+	if _, err := RunMultiFidelity(context.Background(), MFRun{Scheduler: s2, Space: sp, Config: other, Data: data, Dir: dir, MaxJobs: 4, Journal: j}); err == nil {
+		t.Fatal("journal of another recipe accepted")
 	}
 	if len(pts) != 4 {
 		t.Fatalf("%d points", len(pts))
