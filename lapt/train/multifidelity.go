@@ -26,6 +26,9 @@ type MFPoint struct {
 	Best float64
 	// Replayed is true for a job read back from the journal (not retrained).
 	Replayed bool
+	// Cached is true for a repeated architecture answered from an earlier
+	// job at the same fidelity (not retrained: its checkpoint is kept).
+	Cached bool
 }
 
 // MFRun configures [RunMultiFidelity].
@@ -68,6 +71,7 @@ type mfJobRecord struct {
 	Arch       string      `json:"arch"`
 	Status     string      `json:"status"`
 	Err        string      `json:"err,omitempty"`
+	Cached     bool        `json:"cached,omitempty"`
 	ValAcc     float64     `json:"val_acc"`
 	TrainLoss  float64     `json:"train_loss"`
 	Seconds    float64     `json:"seconds"`
@@ -121,6 +125,15 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 	var points []MFPoint
 	var spent float64
 	best := math.NaN()
+	done := map[string]map[int]mfJobRecord{} // arch -> fidelity -> record
+	remember := func(rec mfJobRecord) {
+		if done[rec.Arch] == nil {
+			done[rec.Arch] = map[int]mfJobRecord{}
+		}
+		if _, ok := done[rec.Arch][rec.Fidelity]; !ok {
+			done[rec.Arch][rec.Fidelity] = rec
+		}
+	}
 	for len(points) < r.MaxJobs {
 		if err := ctx.Err(); err != nil {
 			return points, err
@@ -140,6 +153,18 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 			}
 			res = Result{Arch: arch, Status: rec.Status, Err: rec.Err, ValAcc: rec.ValAcc, TrainLoss: rec.TrainLoss,
 				Epochs: rec.Fidelity, Seconds: rec.Seconds, Checkpoint: rec.Checkpoint, TestAcc: math.NaN()}
+		} else if prev, ok := done[arch][j.Fidelity]; ok {
+			// A repeated architecture: answer from the earlier job, and do not
+			// retrain (that would overwrite a further-trained checkpoint).
+			rec = prev
+			rec.ID, rec.Rung, rec.From, rec.Seconds, rec.Cached, rec.Curve = j.ID, j.Rung, j.From, 0, true, nil
+			res = Result{Arch: arch, Status: rec.Status, Err: rec.Err, ValAcc: rec.ValAcc, TrainLoss: rec.TrainLoss,
+				Epochs: rec.Fidelity, Checkpoint: rec.Checkpoint, TestAcc: math.NaN()}
+			if r.Journal != nil {
+				if err := r.Journal.Append("mf-job", jsonSafe(rec)); err != nil {
+					return points, err
+				}
+			}
 		} else {
 			c := cfg
 			c.Epochs = j.Fidelity
@@ -170,6 +195,7 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 				}
 			}
 		}
+		remember(rec)
 		spent += rec.Seconds
 		ok := res.Status == StatusOK && !math.IsNaN(res.ValAcc)
 		if err := s.Report(j, res.ValAcc, ok); err != nil {
@@ -178,7 +204,7 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 		if ok && j.Rung == len(rungs)-1 && (math.IsNaN(best) || res.ValAcc > best) {
 			best = res.ValAcc
 		}
-		p := MFPoint{Job: j, Arch: arch, Result: res, Curve: rec.Curve, Seconds: spent, Best: best, Replayed: replayed}
+		p := MFPoint{Job: j, Arch: arch, Result: res, Curve: rec.Curve, Seconds: spent, Best: best, Replayed: replayed, Cached: rec.Cached}
 		points = append(points, p)
 		if r.OnPoint != nil {
 			r.OnPoint(p)

@@ -78,3 +78,41 @@ func TestRunMultiFidelityPromotesFromCheckpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestRunMultiFidelityRepeatsAreNotRetrained(t *testing.T) {
+	data := tinyData(t, 64, 8, 3)
+	cfg := DefaultConfig()
+	cfg.Channels, cfg.Cells, cfg.BatchSize, cfg.LR = 4, 1, 32, 0.05
+	noAug := images.Augment{}
+	cfg.Augment = &noAug
+	full := space.NB201()
+	a, err := full.Parse("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|skip_connect~2|")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := full.LimitTo([]space.Arch{a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := search.NewScheduler(search.NewRandom(sp, 1), search.MFConfig{Rungs: []int{1, 2}, Eta: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := RunMultiFidelity(context.Background(), MFRun{Scheduler: s, Space: sp, Config: cfg, Data: data, Dir: t.TempDir(), MaxJobs: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trained := 0
+	for _, p := range pts {
+		if !p.Cached {
+			trained++
+		}
+	}
+	// One architecture, two fidelities: trained twice (1 epoch, then continued to 2), the rest cached.
+	if trained != 2 {
+		for _, p := range pts {
+			t.Logf("%+v cached %v", p.Job, p.Cached)
+		}
+		t.Fatalf("%d trainings, want 2", trained)
+	}
+}
