@@ -7,6 +7,13 @@
 # and re-runs skip what is already there. Area targets live in mk/*.mk.
 SHELL := /bin/bash
 GO ?= go
+# The Go toolchain of go.mod's `toolchain` line (gomlx v0.28.16 needs Go 1.27). A fresh machine has
+# Go 1.26 with GOTOOLCHAIN=local in its go.env, so every go command gets it explicitly: the go
+# command then fetches that toolchain through the module proxy once (~76 MB) and runs it.
+# Make 4.3 does not pass exported variables to $(shell ...): use $(GOENV_SHELL) there.
+GO_TOOLCHAIN := $(shell sed -n 's/^toolchain //p' go.mod)
+export GOTOOLCHAIN ?= $(GO_TOOLCHAIN)
+GOENV_SHELL = GOTOOLCHAIN=$(GOTOOLCHAIN)
 SHARED_DATA ?= $(abspath ../shared/data)
 export NASNB_DATA ?= $(SHARED_DATA)
 BIN := build/bin/nasnb

@@ -16,7 +16,7 @@ NB_TMP         := $(NB_BUILD)/tmp
 NB_OUT         := build/notebooks
 NB_SHOTS       := build/screenshots
 NB_STAMPS      := $(NB_BUILD)/stamps
-NB_GOROOT      := $(shell $(NB_GO) env GOROOT 2>/dev/null)
+NB_GOROOT      := $(shell $(GOENV_SHELL) $(NB_GO) env GOROOT 2>/dev/null)
 NB_JUPYTER     := /usr/bin/jupyter
 NB_APT_PKGS    := jupyter-nbconvert jupyter-notebook jupyter-client python3-nbclient jupyter-nbformat
 NB_SHOT_PKGS   := chromium fonts-dejavu-core
@@ -33,7 +33,7 @@ NB_DEMO := $(if $(wildcard notebooks/01-quickstart.ipynb),01-quickstart,00-smoke
 # the project; no GOFLAGS (notebooks build in a go.work, which refuses -mod=mod).
 NB_ENV = env -u GOFLAGS JUPYTER_DATA_DIR=$(NB_JUPYTER_DIR) JUPYTER_CONFIG_DIR=$(NB_JUPYTER_DIR)/config \
 	JUPYTER_RUNTIME_DIR=$(NB_JUPYTER_DIR)/runtime IPYTHONDIR=$(NB_JUPYTER_DIR)/ipython \
-	TMPDIR=$(NB_TMP) PATH=$(NB_TOOLS_BIN):$(NB_GOROOT)/bin:$$PATH
+	TMPDIR=$(NB_TMP) GOTOOLCHAIN=$(GOTOOLCHAIN) PATH=$(NB_TOOLS_BIN):$(NB_GOROOT)/bin:$$PATH
 
 NB_EXEC = $(NB_ENV) $(NB_JUPYTER) nbconvert --execute --to notebook \
 	--ExecutePreprocessor.kernel_name=gonb --ExecutePreprocessor.timeout=$(NB_TIMEOUT) \
@@ -60,7 +60,7 @@ $(NB_TOOLS_BIN)/gopls: tools/gopls/go.mod tools/gopls/go.sum
 	cd tools/gopls && env -u GOFLAGS GOBIN=$(NB_TOOLS_BIN) $(NB_GO) install tool
 	@touch $@
 
-$(NB_JUPYTER_DIR)/kernels/gonb/kernel.json: $(NB_TOOLS_BIN)/gonb $(NB_TOOLS_BIN)/goimports $(NB_TOOLS_BIN)/gopls scripts/install-kernel.sh
+$(NB_JUPYTER_DIR)/kernels/gonb/kernel.json: $(NB_TOOLS_BIN)/gonb $(NB_TOOLS_BIN)/goimports $(NB_TOOLS_BIN)/gopls scripts/install-kernel.sh go.mod
 	scripts/install-kernel.sh $(NB_TOOLS_BIN) $(NB_JUPYTER_DIR) $(NB_TMP)
 
 nbcheck: $(NB_CHECK)

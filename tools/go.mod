@@ -2,6 +2,8 @@ module github.com/nasnb/nasnb/tools
 
 go 1.26.8
 
+toolchain go1.27.3
+
 tool (
 	github.com/janpfeifer/gonb
 	golang.org/x/tools/cmd/goimports

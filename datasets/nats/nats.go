@@ -245,6 +245,9 @@ type Run struct {
 	// TrainAcc and TrainLoss are per-epoch top-1 accuracy (percent) and
 	// loss on the training set, NaN where not recorded.
 	TrainAcc, TrainLoss []float64
+	// TrainTimes is the per-epoch training time in seconds as recorded by
+	// NATS-Bench, NaN where not recorded.
+	TrainTimes []float64
 	// EvalAcc and EvalLoss map an evaluation set ("x-valid", "x-test",
 	// "ori-test") to its per-epoch accuracy and loss, NaN where not
 	// recorded (the 200-epoch archive keeps only the last epoch of some).
@@ -431,6 +434,9 @@ func runFrom(v any, ds string, seed, fid int, where string) (*Run, error) {
 		return nil, err
 	}
 	if run.TrainLoss, err = curve("train_losses"); err != nil {
+		return nil, err
+	}
+	if run.TrainTimes, err = curve("train_times"); err != nil {
 		return nil, err
 	}
 	evalCurves := func(key string) (map[string][]float64, error) {

@@ -69,6 +69,17 @@ type Config struct {
 	// live curves). They run on the training goroutine: keep them short.
 	OnStep  func(StepInfo)  `json:"-"`
 	OnEpoch func(EpochInfo) `json:"-"`
+	// ScheduleEpochs, when larger than Epochs, is the length in epochs of the
+	// cosine learning-rate schedule (the maximum fidelity of a multi-fidelity
+	// search): a run stopped at Epochs and resumed up to ScheduleEpochs then
+	// equals one that was never paused.
+	ScheduleEpochs int `json:"schedule_epochs,omitempty" help:"length of the cosine learning-rate schedule in epochs (0: epochs)"`
+	// ResumeFrom, when set, is a checkpoint folder written by an earlier run of
+	// the same candidate and recipe (CheckpointDir/CheckpointName(arch, seed)):
+	// training continues from its variables, optimizer state and step, at the
+	// epoch where it stopped, up to Epochs. It is not a recipe setting (no
+	// flag or NASNB_TRAIN_* variable): a multi-fidelity runner sets it.
+	ResumeFrom string `json:"resume_from,omitempty"`
 }
 
 // DefaultConfig returns the NAS-Bench-201 recipe: C=16, N=5, SGD Nesterov
@@ -236,8 +247,12 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		return err
 	}
 	stepsPerEpoch := batcher.Steps()
-	totalSteps := stepsPerEpoch * cfg.Epochs
+	totalSteps := stepsPerEpoch * max(cfg.Epochs, cfg.ScheduleEpochs)
 	store := model.NewStore()
+	startEpoch, err := resume(store, cfg, stepsPerEpoch)
+	if err != nil {
+		return err
+	}
 	opt := &nesterovSGD{lr: cfg.LR, momentum: cfg.Momentum, weightDecay: cfg.WeightDecay, nesterov: cfg.Nesterov, totalSteps: totalSteps}
 	modelFn := func(scope *model.Scope, _ any, inputs []*graph.Node) []*graph.Node {
 		mode := ModeEval
@@ -248,9 +263,10 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 	}
 	trainer := gtrain.NewTrainer(backend, store, gtrain.ModelFn(modelFn), loss.SparseCategoricalCrossEntropyLogits, opt, nil, nil)
 	loop := gtrain.NewLoop(trainer)
-	ds := &batchDataset{b: batcher, dims: []int{tr.Height, tr.Width, tr.Channels}}
+	ds := &batchDataset{b: batcher, epoch: startEpoch, dims: []int{tr.Height, tr.Width, tr.Channels}}
 
-	var step int
+	step := startEpoch * stepsPerEpoch
+	res.Images = int64(step * cfg.BatchSize)
 	var stepErr error // the hook's own error, reported without GoMLX's loop wrapping
 	var epochLoss float64
 	var epochSteps int
@@ -258,7 +274,7 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 	loop.OnStep("nasnb", 0, func(_ *gtrain.Loop, metrics []*tensors.Tensor) error {
 		step++
 		res.Images += int64(cfg.BatchSize)
-		if step == 1 {
+		if res.FirstStep == 0 {
 			res.FirstStep = time.Since(start)
 		}
 		l := scalarFloat(metrics[0])
@@ -276,6 +292,12 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		return ctx.Err()
 	})
 	evalExec, err := model.NewExec(backend, store, func(scope *model.Scope, x *graph.Node) *graph.Node {
+		// Since compute v0.1.14 the go backend prefers variables as constants in
+		// graphs not marked as training: this executable, compiled once, would
+		// then keep evaluating the weights of its first call. Marking the graph
+		// as training keeps the variables as parameters; the network's mode is
+		// explicit (ModeEval: running batch-norm statistics, no updates).
+		scope.SetTraining(x.Graph(), true)
 		return graph.ArgMax(nw.Logits(scope, x, ModeEval), 1)
 	})
 	if err != nil {
@@ -283,7 +305,7 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 	}
 	defer evalExec.Finalize()
 	defer trainer.ResetComputationGraphs()
-	for epoch = 0; epoch < cfg.Epochs; epoch++ {
+	for epoch = startEpoch; epoch < cfg.Epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -2,6 +2,8 @@ module github.com/nasnb/nasnb/tools/gopls
 
 go 1.26.8
 
+toolchain go1.27.3
+
 tool golang.org/x/tools/gopls
 
 require (
