@@ -21,11 +21,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// NAS-Bench-201 recipe (train.DefaultConfig: C=16, N=5, 200 epochs, ...).
 	cfg := train.DefaultConfig()
 	train.BindFlags(fs, &cfg, "")
-	for _, s := range train.Settings(&cfg) {
-		if s.Name == "weight_decay" {
-			fs.Var(flagAlias{s}, "wd", "alias of --weight-decay")
-		}
-	}
+	fs.Var(fs.Lookup("weight-decay").Value, "wd", "alias of --weight-decay")
 	arch := fs.String("arch", "", "architecture: NB201 string (|op~0|+|...|) or TransNAS micro (64-41414-a_bc_def)")
 	dataset := fs.String("dataset", "synthetic", "dataset: fashion-mnist, mnist, cifar10, cifar100 or synthetic")
 	dataDir := fs.String("data-dir", "", "dataset folder or CIFAR tarball (default: standard location for fashion-mnist/mnist)")
@@ -36,7 +32,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if err := (numberRules{positive: []string{"epochs", "channels", "cells", "batch", "lr"}, nonNegative: []string{"momentum", "wd", "val", "max-train-images"}}).check(fs); err != nil {
+	if err := (numberRules{positive: []string{"epochs", "channels", "cells", "batch", "lr"}, nonNegative: []string{"momentum", "wd", "weight-decay", "eval-batch", "schedule-epochs", "val", "max-train-images"}}).check(fs); err != nil {
 		return err
 	}
 	if *arch == "" {
@@ -92,14 +88,3 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
-
-// flagAlias registers a second name for a recipe setting.
-type flagAlias struct{ s train.Setting }
-
-func (a flagAlias) String() string {
-	if a.s.Name == "" {
-		return ""
-	}
-	return a.s.String()
-}
-func (a flagAlias) Set(v string) error { return a.s.Set(v) }

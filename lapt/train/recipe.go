@@ -253,8 +253,13 @@ func (s Setting) String() string {
 	return fmt.Sprint(s.field.Interface())
 }
 
-// Set parses text into the field; the error names the setting.
-func (s Setting) Set(text string) error {
+// Set parses text into the field. Numbers must be finite and not negative;
+// the error says what is wrong with the text (FromEnv adds the variable's
+// name, the flag package the flag's).
+func (s Setting) Set(text string) error { return s.set(text, true) }
+
+// set parses text into the field; checkSign refuses negative numbers.
+func (s Setting) set(text string, checkSign bool) error {
 	text = strings.TrimSpace(text)
 	f := s.field
 	var err error
@@ -263,8 +268,8 @@ func (s Setting) Set(text string) error {
 		f.SetString(text)
 	case reflect.Int:
 		var n int64
-		if n, err = strconv.ParseInt(text, 10, 64); err == nil && n < 0 {
-			err = fmt.Errorf("negative")
+		if n, err = strconv.ParseInt(text, 10, 64); err == nil && checkSign && n < 0 {
+			err = fmt.Errorf("must be zero or positive")
 		}
 		if err == nil {
 			f.SetInt(n)
@@ -276,8 +281,8 @@ func (s Setting) Set(text string) error {
 		}
 	case reflect.Float64:
 		var x float64
-		if x, err = strconv.ParseFloat(text, 64); err == nil && (math.IsNaN(x) || math.IsInf(x, 0) || x < 0) {
-			err = fmt.Errorf("not a finite number >= 0")
+		if x, err = strconv.ParseFloat(text, 64); err == nil && (math.IsNaN(x) || math.IsInf(x, 0) || (checkSign && x < 0)) {
+			err = fmt.Errorf("must be a finite number, zero or positive")
 		}
 		if err == nil {
 			f.SetFloat(x)
@@ -295,10 +300,7 @@ func (s Setting) Set(text string) error {
 	default:
 		err = fmt.Errorf("unsupported kind %s", f.Kind())
 	}
-	if err != nil {
-		return fmt.Errorf("%s=%q: %v", s.Env, text, err)
-	}
-	return nil
+	return err
 }
 
 // IsBoolFlag lets the flag package accept -name without a value for booleans.
@@ -311,7 +313,7 @@ func FromEnv(ptr any, lookup func(string) (string, bool)) error {
 	for _, s := range Settings(ptr) {
 		if v, ok := lookup(s.Env); ok {
 			if err := s.Set(v); err != nil {
-				return err
+				return fmt.Errorf("%s=%q: %v", s.Env, v, err)
 			}
 		}
 	}
@@ -326,7 +328,13 @@ func BindFlags(fs *flag.FlagSet, ptr any, prefix string) {
 	}
 }
 
+// flagValue is a setting as a flag. It leaves the sign of numbers to the
+// command, which checks its flags with its own rules (a flag may need to be
+// positive, where the recipe only refuses negative values).
 type flagValue struct{ Setting }
+
+// Set parses a flag's text into the setting.
+func (f flagValue) Set(text string) error { return f.set(text, false) }
 
 func (f flagValue) String() string {
 	if !f.field.IsValid() {
