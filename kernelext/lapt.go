@@ -194,19 +194,6 @@ func provenanceLine(p principles.Provenance) string {
 	return strings.Join(parts, " · ")
 }
 
-// allowedSize is the number of architectures the constraint allows (0 when
-// it has no edges).
-func allowedSize(allowed [][]int) int64 {
-	if len(allowed) == 0 {
-		return 0
-	}
-	n := int64(1)
-	for _, a := range allowed {
-		n *= int64(len(a))
-	}
-	return n
-}
-
 // PrinciplesHTML renders a principle set: a header with its version and
 // provenance (reasoner, model, sources), why it exists, the statements as a
 // numbered list, and the constraint as a grid (edges as rows, ops as
@@ -239,8 +226,14 @@ func PrinciplesHTML(sp *space.Space, set principles.Set) string {
 		}
 	}
 	b.WriteString(opGridHTML(spaceOps(root), rows, "allowed", "·"))
-	fmt.Fprintf(&b, "\n"+`<div style="color:#333">Allowed: %s of %s architectures (%s of the space).</div>`+"\n",
-		commas(allowedSize(set.Allowed)), commas(root.Count()), percent(float64(allowedSize(set.Allowed))/float64(root.Count())))
+	// The size is what the constraint compiles to in this space, so a space
+	// limited to known architectures counts only those.
+	if sub, err := set.Compile(sp); err != nil {
+		fmt.Fprintf(&b, "\n"+`<div style="color:#a00">The constraint does not compile in this space: %s</div>`+"\n", esc(err.Error()))
+	} else {
+		fmt.Fprintf(&b, "\n"+`<div style="color:#333">Allowed: %s of %s architectures (%s of the space).</div>`+"\n",
+			commas(sub.Count()), commas(root.Count()), percent(float64(sub.Count())/float64(root.Count())))
+	}
 	b.WriteString("</div>")
 	return b.String()
 }
@@ -321,6 +314,10 @@ func DisplayDiff(sp *space.Space, d principles.Diff) {
 // so a topological sort of those constraints (ties broken by first
 // appearance) recovers the table order wherever the report determines it.
 func reportOps(rep principles.Report) []string {
+	if len(rep.Ops) > 0 {
+		return rep.Ops
+	}
+	// A report from before Report.Ops (e.g. read from an old JSON file).
 	var names []string
 	index := map[string]int{}
 	after := map[string][]string{} // a -> ops that must come after a

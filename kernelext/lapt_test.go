@@ -593,3 +593,46 @@ func TestDecisionGrids(t *testing.T) {
 	}
 	golden(t, "lapt_refinement_decisions.html", RefinementHTML(rep)+"\n")
 }
+
+// On a space limited to known architectures, the principles panel counts
+// what the constraint allows among those architectures, as Refine does (it
+// used to multiply the per-edge op counts: "16 of 3" style sizes).
+func TestPrinciplesSizeOnLimitedSpace(t *testing.T) {
+	full := space.NB201()
+	var archs []space.Arch
+	for _, s := range []string{
+		"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+		"|nor_conv_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|",
+		"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
+		"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
+		"|avg_pool_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+	} {
+		a, err := full.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archs = append(archs, a)
+	}
+	lim, err := full.LimitTo(archs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := fixtureSet() // allows 8 cells of the full space; 3 of the 5 known ones
+	_, rep, err := principles.Refine(lim, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SizeAfter != 3 || rep.SizeBefore != 5 {
+		t.Fatalf("Refine: %d of %d, want 3 of 5", rep.SizeAfter, rep.SizeBefore)
+	}
+	h := PrinciplesHTML(lim, set)
+	if !strings.Contains(h, "Allowed: 3 of 5 architectures") {
+		t.Errorf("principles panel on a limited space does not say 3 of 5:\n%s", h)
+	}
+	if got := reportOps(rep); !slices.Equal(got, rep.Ops) || len(got) != 5 {
+		t.Errorf("reportOps = %v, want the report's own op table %v", got, rep.Ops)
+	}
+	if e := rep.Edges[0]; !slices.Equal(e.KeptIDs, []int{3}) || len(e.CutIDs) != 4 {
+		t.Errorf("edge 0 ids: kept %v cut %v", e.KeptIDs, e.CutIDs)
+	}
+}

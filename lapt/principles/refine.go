@@ -21,6 +21,9 @@ type EdgeReport struct {
 	Label string   `json:"label"`
 	Kept  []string `json:"kept"`
 	Cut   []string `json:"cut"`
+	// KeptIDs and CutIDs are the same ops as op ids of the space, in id order.
+	KeptIDs []int `json:"kept_ids"`
+	CutIDs  []int `json:"cut_ids"`
 }
 
 // RefSurvival says whether a reference architecture is in the refined space.
@@ -34,10 +37,13 @@ type RefSurvival struct {
 
 // Report describes a refinement: sizes, per-edge cuts and reference survival.
 type Report struct {
-	Space      string        `json:"space"`
-	Version    int           `json:"version"`
-	SizeBefore int64         `json:"size_before"`
-	SizeAfter  int64         `json:"size_after"`
+	Space      string `json:"space"`
+	Version    int    `json:"version"`
+	SizeBefore int64  `json:"size_before"`
+	SizeAfter  int64  `json:"size_after"`
+	// Ops names the ops used on any edge of the space, in op-id order: the
+	// columns of an op grid.
+	Ops        []string      `json:"ops"`
 	Edges      []EdgeReport  `json:"edges"`
 	References []RefSurvival `json:"references,omitempty"`
 }
@@ -54,16 +60,23 @@ func Refine(sp *space.Space, s Set, refs ...Reference) (*space.Space, Report, er
 	}
 	root := sp.Root()
 	rep := Report{Space: root.Name(), Version: s.Version, SizeBefore: root.Count(), SizeAfter: sub.Count()}
+	used := make([]bool, len(root.Ops()))
 	for i := 0; i < root.NumEdges(); i++ {
 		er := EdgeReport{Edge: i, Label: root.EdgeLabel(i)}
 		for _, op := range root.AllowedOn(i) {
+			used[op] = true
 			if sub.Allows(i, op) {
-				er.Kept = append(er.Kept, root.OpName(op))
+				er.Kept, er.KeptIDs = append(er.Kept, root.OpName(op)), append(er.KeptIDs, op)
 			} else {
-				er.Cut = append(er.Cut, root.OpName(op))
+				er.Cut, er.CutIDs = append(er.Cut, root.OpName(op)), append(er.CutIDs, op)
 			}
 		}
 		rep.Edges = append(rep.Edges, er)
+	}
+	for id, u := range used {
+		if u {
+			rep.Ops = append(rep.Ops, root.OpName(id))
+		}
 	}
 	for _, ref := range refs {
 		rs := RefSurvival{Name: ref.Name, Arch: root.Format(ref.Arch), Survived: sub.Contains(ref.Arch)}
