@@ -20,6 +20,8 @@
 // GitHub and in nbconvert exports without JavaScript.
 //
 // kernelext must not be imported by the core library (lapt/...): the core
-// exposes hook functions, and callers connect them to kernelext's
-// Progress and LiveCurve methods, e.g. hooks.OnTrial = p.OnTrial.
+// exposes hook points, and kernelext's adapters return ready hook sets, e.g.
+//
+//	cfg.Hooks = kernelext.SearchProgress("REA on cifar10")           // search.Hooks
+//	tcfg.Hooks = kernelext.TransferHooks(sp, "LAPT -> cifar10")      // transfer.Hooks
 package kernelext

@@ -10,7 +10,7 @@ import (
 )
 
 // TrialEvent reports one finished evaluation of a search. The core library
-// calls a func(TrialEvent)-style hook; connect it with hooks.OnTrial = p.OnTrial.
+// Adapters such as SearchProgress and TransferHooks turn the core's hook calls into TrialEvents.
 type TrialEvent struct {
 	// Trial is the 1-based number of this evaluation; Budget the total (0 if unknown).
 	Trial, Budget int

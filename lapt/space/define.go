@@ -47,10 +47,13 @@ func About(text string) Option { return func(s *Space) { s.about = text } }
 
 // Define builds a search space from edge specs, e.g.
 //
-//	sp, err := space.Define("tiny",
+//	sp, err := space.Define("tiny", []space.EdgeSpec{
 //		space.CellEdge(0, 1, "conv3x3", "skip", "none"),
 //		space.CellEdge(0, 2, "conv3x3", "none"),
-//		space.CellEdge(1, 2, "conv3x3", "skip"))
+//		space.CellEdge(1, 2, "conv3x3", "skip"),
+//	})
+//
+// (ExampleDefine is a runnable version.)
 //
 // The operation table is the union of the op names in order of first use;
 // an op named "none" or "zero" is the zero op. Either every spec is a cell
