@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// TrialEvent reports one finished evaluation of a search. The core library
+// TrialEvent reports one finished evaluation of a search.
 // Adapters such as SearchProgress and TransferHooks turn the core's hook calls into TrialEvents.
 type TrialEvent struct {
 	// Trial is the 1-based number of this evaluation; Budget the total (0 if unknown).
