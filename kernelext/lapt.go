@@ -747,9 +747,9 @@ func StudyCurves(rep *study.Report, metric string) *CurveChart {
 	for _, m := range rep.Methods {
 		cv := Curve{Name: studyShort(rep, m)}
 		for _, o := range m.Runs {
-			r := o.Val
+			r, te := o.Curves()
 			if test {
-				r = o.Test
+				r = te
 			}
 			cv.Runs = append(cv.Runs, r)
 			n = max(n, len(r))

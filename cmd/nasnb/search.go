@@ -105,8 +105,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return experiment.Outcome{}, err
 		}
-		val, test := r.Curve()
-		return experiment.Outcome{Val: val, Test: test, Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
+		return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
 	}
 	outs, err := experiment.RunSeeds(ctx, seeds, *workers, proc, nil)
 	if err != nil {

@@ -127,6 +127,9 @@ type TrainTransferRun struct {
 	Versions    int            `json:"principle_versions,omitempty"`
 	Journal     string         `json:"journal,omitempty"`
 	Trials      []search.Trial `json:"trials"`
+	// Error is why this seed's run failed (the other seeds go on, as in the
+	// table path's study.Method.Failed); its other fields are then partial.
+	Error string `json:"error,omitempty"`
 }
 
 // TrainTransferReport is the --json output of transfer --evaluator train.
@@ -266,7 +269,7 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 		}
 		if ex == nil {
 			for i := range seeds {
-				if one(i, stdout); errs[i] != nil {
+				if one(i, stdout); errs[i] != nil && ctx.Err() != nil {
 					break
 				}
 			}
@@ -288,21 +291,34 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 				return fmt.Errorf("interrupted (%v); rerun the same command (same --journal, same NASNB_TRAIN_*) to resume", ctx.Err())
 			}
 			if err != nil {
-				return err
+				// One seed's failure does not sink the others: it is
+				// recorded, reported and makes the exit status non-zero.
+				runs[i].Error = err.Error()
+				fmt.Fprintf(stdout, "  %s seed %d FAILED: %s\n", method, seeds[i], firstLine(err.Error()))
 			}
 			rep.Runs = append(rep.Runs, runs[i])
 		}
 	}
 	fmt.Fprintf(stdout, "\n%-13s %5s %5s %6s %8s %8s %9s %9s  %s\n", "method", "seed", "evals", "failed", "best val", "its test", "seconds", "images", "best architecture")
+	var failed []TrainTransferRun
 	for _, run := range rep.Runs {
+		best := run.BestArch
+		if run.Error != "" {
+			best = "FAILED: " + firstLine(run.Error)
+			failed = append(failed, run)
+		}
 		fmt.Fprintf(stdout, "%-13s %5d %5d %6d %8s %8s %9.1f %9d  %s\n", run.Method, run.Seed, run.Evaluations, run.Failed+run.Diverged,
-			fmtPct(run.BestVal), fmtPct(run.BestTest), run.Seconds, run.Images, run.BestArch)
+			fmtPct(run.BestVal), fmtPct(run.BestTest), run.Seconds, run.Images, best)
 	}
 	if p := flagString(fs, "json"); p != "" {
 		if err := writeJSON(p, rep); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", p)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d seed run(s) failed (first: %s seed %d: %s); the others completed; with --journal a rerun replays them and retries only the failed ones",
+			len(failed), failed[0].Method, failed[0].Seed, failed[0].Error)
 	}
 	return nil
 }

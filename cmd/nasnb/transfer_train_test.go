@@ -188,3 +188,34 @@ func journalTrials(t *testing.T, path string) []journalTrial {
 	}
 	return out
 }
+
+// TestTransferTrainSeedFailureGoesOn: a seed whose run fails (here its
+// journal path is a folder) is recorded with its error in the table and the
+// JSON report, the other seeds run to the end, and the exit status says so.
+func TestTransferTrainSeedFailureGoesOn(t *testing.T) {
+	dir := needData(t)
+	tinyTrainEnv(t)
+	jdir := filepath.Join(t.TempDir(), "journal")
+	if err := os.MkdirAll(filepath.Join(jdir, "train-rea-full-synthetic-seed0000.jsonl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	js := filepath.Join(t.TempDir(), "out.json")
+	code, out, errs := runCLI(t, "transfer", "--evaluator", "train", "--data", dir, "--target", "synthetic", "--budget", "2",
+		"--population", "2", "--methods", "rea-full", "--seeds", "0-2", "--journal", jdir, "--json", js)
+	if code == 0 || !strings.Contains(errs, "1 seed run(s) failed (first: rea-full seed 0:") {
+		t.Fatalf("code %d: %s\n%s", code, errs, out)
+	}
+	var rep TrainTransferReport
+	data, _ := os.ReadFile(js)
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Runs) != 3 || rep.Runs[0].Error == "" || !strings.Contains(out, "rea-full seed 0 FAILED") {
+		t.Fatalf("%s\n%+v", out, rep.Runs)
+	}
+	for _, r := range rep.Runs[1:] {
+		if r.Error != "" || r.Evaluations != 2 || r.BestArch == "" {
+			t.Errorf("seed %d did not complete: %+v", r.Seed, r)
+		}
+	}
+}

@@ -15,14 +15,22 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/nasnb/nasnb/lapt/curve"
 )
 
 // Outcome is one seed's result: the incumbent's validation and test score
-// after each counted evaluation (index k = k+1 evaluations).
+// after each counted evaluation (index k = k+1 evaluations), either dense in
+// Val and Test or, when Val is nil, compact in Steps (memory independent of
+// the budget, see [curve.Steps]). Read them with [Outcome.Len],
+// [Outcome.At] and [Outcome.Curves], which accept either form.
 type Outcome struct {
 	Seed uint64    `json:"seed"`
 	Val  []float64 `json:"val"`
 	Test []float64 `json:"test"`
+	// Steps holds the curves in compact form when Val is nil (as
+	// search.Run.Steps returns them). JSON always carries the dense form.
+	Steps curve.Steps `json:"-"`
 	// Evaluations is the number of counted evaluations actually made (can be
 	// below the budget when the space was exhausted).
 	Evaluations int `json:"evaluations"`
@@ -197,12 +205,12 @@ func Summarize(outs []Outcome, checkpoints []int, target float64) []Point {
 		var vals, tests []float64
 		found := 0
 		for _, o := range outs {
-			if c-1 < len(o.Val) && !math.IsNaN(o.Val[c-1]) {
-				vals = append(vals, o.Val[c-1])
-				if !math.IsNaN(o.Test[c-1]) {
-					tests = append(tests, o.Test[c-1])
+			if v, t := o.At(c); c <= o.Len() && !math.IsNaN(v) {
+				vals = append(vals, v)
+				if !math.IsNaN(t) {
+					tests = append(tests, t)
 				}
-				if o.Val[c-1] >= target-1e-9 {
+				if v >= target-1e-9 {
 					found++
 				}
 			}

@@ -16,9 +16,11 @@ type outcomeJSON struct {
 	Error       string                   `json:"error,omitempty"`
 }
 
-// MarshalJSON writes NaN entries (no result yet) as null.
+// MarshalJSON writes NaN entries (no result yet) as null, and compact
+// curves (Steps) in their dense form.
 func (o Outcome) MarshalJSON() ([]byte, error) {
-	return json.Marshal(outcomeJSON{o.Seed, jsonnum.Slice(o.Val), jsonnum.Slice(o.Test), o.Evaluations, o.Exhausted, jsonnum.Map(o.Extra), o.Error})
+	val, test := o.Curves()
+	return json.Marshal(outcomeJSON{o.Seed, jsonnum.Slice(val), jsonnum.Slice(test), o.Evaluations, o.Exhausted, jsonnum.Map(o.Extra), o.Error})
 }
 
 // UnmarshalJSON reads null entries back as NaN.
@@ -27,7 +29,7 @@ func (o *Outcome) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*o = Outcome{j.Seed, jsonnum.Floats(j.Val), jsonnum.Floats(j.Test), j.Evaluations, j.Exhausted, jsonnum.MapBack(j.Extra), j.Error}
+	*o = Outcome{Seed: j.Seed, Val: jsonnum.Floats(j.Val), Test: jsonnum.Floats(j.Test), Evaluations: j.Evaluations, Exhausted: j.Exhausted, Extra: jsonnum.MapBack(j.Extra), Error: j.Error}
 	return nil
 }
 

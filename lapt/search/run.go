@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/eval"
@@ -373,23 +372,9 @@ func Execute(ctx context.Context, cfg Config) (*Run, error) {
 // Curve returns, for evaluations 1..budget, the validation and test score of
 // the incumbent (best validation so far) after that many counted
 // evaluations. Entries before the first usable result are NaN; when the run
-// stopped early, the last value is carried to the end of the budget.
+// stopped early, the last value is carried to the end of the budget. It
+// allocates two slices as long as the budget: [Run.Steps] holds the same
+// curves in memory independent of the budget.
 func (r *Run) Curve() (val, test []float64) {
-	val = make([]float64, r.cfg.Budget)
-	test = make([]float64, r.cfg.Budget)
-	bv, bt := math.NaN(), math.NaN()
-	n := 0
-	for _, t := range r.trials {
-		if t.Result.Usable() && (math.IsNaN(bv) || t.Result.Metrics.Val > bv) {
-			bv, bt = t.Result.Metrics.Val, t.Result.Metrics.Test
-		}
-		if t.Counted && t.N <= r.cfg.Budget {
-			n = t.N
-			val[n-1], test[n-1] = bv, bt
-		}
-	}
-	for i := n; i < r.cfg.Budget; i++ {
-		val[i], test[i] = bv, bt
-	}
-	return val, test
+	return r.Steps().Dense()
 }

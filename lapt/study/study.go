@@ -203,16 +203,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				if err != nil {
 					return experiment.Outcome{}, err
 				}
-				v, te := r.Curve()
-				return experiment.Outcome{Val: v, Test: te, Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
+				return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
 			}
 			res, err := transfer.Run(ctx, transfer.Config{Space: sp, Sources: evidence, Target: tgt.Table, Reasoner: reasoner, Initial: learned,
 				Schedule: s, Seed: seed, Dedup: cfg.Dedup, Journal: j, References: refs, Hooks: cfg.TransferHooks})
 			if err != nil {
 				return experiment.Outcome{}, err
 			}
-			v, te := res.Run.Curve()
-			return experiment.Outcome{Val: v, Test: te, Evaluations: res.Run.Evaluations(),
+			return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(),
 				Extra: map[string]float64{"versions": float64(len(res.History.Versions)), "adaptations": float64(res.Adaptations()), "escapes": float64(res.Escapes)}}, nil
 		}
 		var progress func(done, total int)
@@ -241,12 +239,12 @@ func summarize(m *Method, outs []experiment.Outcome, tgt *tabular.Task, checkpoi
 	opt, top := 0, 0
 	versions, escapes := 0.0, 0.0
 	for _, o := range outs {
-		n, _ := experiment.LAPTMetric(o.Val, tgt.BestEntry.Val, tgt.Threshold)
+		n, _ := o.LAPTMetric(tgt.BestEntry.Val, tgt.Threshold)
 		metric = append(metric, float64(n))
-		if experiment.EvalsToReach(o.Val, tgt.BestEntry.Val) > 0 {
+		if o.EvalsToReach(tgt.BestEntry.Val) > 0 {
 			opt++
 		}
-		if experiment.EvalsToReach(o.Val, tgt.Threshold) > 0 {
+		if o.EvalsToReach(tgt.Threshold) > 0 {
 			top++
 		}
 		if v, ok := o.Extra["adaptations"]; ok {

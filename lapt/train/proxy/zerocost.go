@@ -3,13 +3,17 @@ package proxy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"sort"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // ZeroCostEntry is one architecture of a NAS-Bench-Suite-Zero file.
@@ -44,9 +48,19 @@ func TupleToNB201(key string) (string, error) {
 }
 
 // LoadZeroCost reads the entries of one dataset ("cifar10", "cifar100",
-// "ImageNet16-120") from zc_nasbench201.json, sorted by NB201 string.
+// "ImageNet16-120") from zc_nasbench201.json, sorted by NB201 string. Like
+// the data loaders it reads only a regular file (a device, FIFO or folder,
+// also behind a symlink, is refused at once), at most
+// [datadir.MaxFileBytes], and, under the known name, only of the size the
+// data manifest gives.
 func LoadZeroCost(path, dataset string) ([]ZeroCostEntry, error) {
-	raw, err := os.ReadFile(path)
+	if err := datadir.CheckSize(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("proxy: %w (zc_nasbench201.json is in the shared data folder, see its README)", err)
+		}
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	raw, err := safefile.ReadFile(path, datadir.MaxFileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("proxy: %w (zc_nasbench201.json is in the shared data folder, see its README)", err)
 	}
