@@ -31,7 +31,7 @@ type TrainSearchReport struct {
 	Strategy string             `json:"strategy"`
 	Budget   int                `json:"budget"`
 	Dedup    string             `json:"dedup"`
-	Batch    int                `json:"batch,omitempty"`
+	Batch    int                `json:"batch"`
 	Async    int                `json:"async,omitempty"`
 	Settings trainSettings      `json:"settings"`
 	Runs     []TrainTransferRun `json:"runs"`
@@ -118,7 +118,7 @@ func searchTrain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error 
 		set.Config.Channels, set.Config.Cells, set.Config.Epochs, set.Config.BatchSize, set.Config.LR, backendName(set.Config.Backend))
 	fmt.Fprintf(stdout, "budget %d per seed, seeds %s, duplicates %s\n", budget, seedsText, dedup)
 	rep := TrainSearchReport{Schema: "nasnb.search-train/v1", Space: sp.Name(), Dataset: dataset, Strategy: strat, Budget: budget,
-		Dedup: dedup.String(), Settings: set}
+		Dedup: dedup.String(), Batch: 1, Settings: set} // in process: the sequential search, batch 1
 	if ex != nil {
 		fmt.Fprintf(stdout, "executor: %s, batch %d, run folder %s\n", ex.exec.Name(), ex.batch, ex.dir)
 		rep.Batch, rep.Async = ex.batch, ex.async
