@@ -46,13 +46,13 @@ func TestHardeningUsageErrors(t *testing.T) {
 		{[]string{"principles", "--timeout", "0s"}, "--timeout must be positive"},
 		{[]string{"proxies", "--sample", "-1"}, "--sample must be zero or positive"},
 		{[]string{"proxies", "--batch", "0"}, "--batch must be positive"},
-		// Negative numbers are refused by the flag values themselves
-		// (train.FromEnv's parsers), zero by runTrain.
-		{[]string{"train", "--arch", "x", "--epochs", "-1"}, `invalid value "-1" for flag -epochs`},
+		// Numbers are checked by the command's rules (train flags too).
+		{[]string{"train", "--arch", "x", "--epochs", "-1"}, "--epochs must be positive"},
 		{[]string{"train", "--arch", "x", "--epochs", "0"}, "--epochs must be positive"},
 		{[]string{"train", "--arch", "x", "--val", "-1"}, "--val must be zero or positive"},
 		{[]string{"train", "--arch", "x", "--max-train-images", "-1"}, "--max-train-images must be zero or positive"},
-		{[]string{"train", "--arch", "x", "--wd", "-1"}, `invalid value "-1" for flag -wd`},
+		{[]string{"train", "--arch", "x", "--wd", "-1"}, "--wd must be zero or positive"},
+		{[]string{"train", "--arch", "x", "--weight-decay", "-1"}, "--weight-decay must be zero or positive"},
 		{[]string{"train", "--arch", "x", "--lr", "0"}, "--lr must be positive"},
 	} {
 		code, _, errs := runCLI(t, c.args...)

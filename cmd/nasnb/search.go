@@ -52,6 +52,8 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	jsonOut := fs.String("json", "", "write the report and every seed's curve to this JSON file")
 	dataFlag := fs.String("data", "", "benchmark data directory (default: $NASNB_DATA, ../shared/data, user cache)")
 	workers := fs.Int("workers", 0, "parallel seeds (0 = number of CPUs)")
+	evaluator := fs.String("evaluator", "table", "how candidates are evaluated: table (benchmark lookup) or train (real training on --dataset fashion-mnist, mnist, cifar10, cifar100 or synthetic; recipe from NASNB_TRAIN_*)")
+	addExecutorFlags(fs) // --evaluator train only (cmd/nasnb/executor_flags.go)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +62,18 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if err := (numberRules{positive: []string{"budget", "population", "tournament", "fidelity"}, nonNegative: []string{"workers"}}).check(fs); err != nil {
 		return err
+	}
+	switch *evaluator {
+	case "train":
+		return searchTrain(ctx, fs, stdout)
+	case "table":
+		for _, f := range []string{"executor", "batch", "async"} {
+			if flagSet(fs, f) {
+				return usagef("--%s needs --evaluator train (table lookups need no workers)", f)
+			}
+		}
+	default:
+		return usagef("unknown --evaluator %q (want table or train)", *evaluator)
 	}
 	seeds, err := experiment.ParseSeeds(*seedsFlag)
 	if err != nil {

@@ -208,6 +208,17 @@ func ReadProgress(dir, id string) (Progress, bool) {
 	return p, json.Unmarshal(b, &p) == nil
 }
 
+// DoneEvent is the Done event of a finished trial: its worker and
+// validation score from the result record, its last epoch and training loss
+// from the progress file (a short trial may end between two progress polls).
+func DoneEvent(dir string, r Record) Event {
+	e := Event{ID: r.ID, State: Done, Worker: r.Worker, Val: r.Result.Metrics.Val, Err: r.Result.Err}
+	if p, ok := ReadProgress(dir, r.ID); ok {
+		e.Epoch, e.Epochs, e.Loss = p.Epoch, p.Epochs, p.Loss
+	}
+	return e
+}
+
 // FailedResult is the result recorded for a trial whose worker died.
 func FailedResult(why string) eval.Result {
 	return eval.Result{Status: eval.Failed, Err: why, Metrics: eval.Metrics{Val: math.NaN(), Test: math.NaN()}}
@@ -244,6 +255,13 @@ func lockTrial(dir, id string) (unlock func(), ok bool) {
 // Busy reports whether a worker process is training the trial id now (for
 // example one left running by a controller that was killed).
 func Busy(dir, id string) bool {
+	// The probe holds the lock for a moment. Hold off process starts
+	// meanwhile: a worker forked by another goroutine of this controller
+	// would inherit the locked descriptor until its exec, and the worker of
+	// this very trial, started right after the probe, could then find its
+	// own trial locked (ErrBusy) and be recorded as failed.
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
 	unlock, ok := lockTrial(dir, id)
 	if ok {
 		unlock()
@@ -272,7 +290,13 @@ func Serve(ctx context.Context, dir, id, worker string, fn TrainFunc) (Record, e
 	}
 	// One worker per trial: a second one (a controller restarted while an
 	// orphan still trains) gets ErrBusy and the controller waits instead.
+	// A lock held for a moment only (a controller's Busy probe) is waited
+	// out: up to a second before giving up.
 	unlock, ok := lockTrial(dir, id)
+	for try := 0; !ok && try < 20; try++ {
+		time.Sleep(50 * time.Millisecond)
+		unlock, ok = lockTrial(dir, id)
+	}
 	if !ok {
 		return Record{}, ErrBusy
 	}

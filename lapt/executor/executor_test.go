@@ -124,11 +124,37 @@ func TestLocalRunsOnceAndReadsBack(t *testing.T) {
 	if states[Done] != 6 || states[Reused] != 6 || states[Running] < 6 {
 		t.Fatalf("events: %v", states)
 	}
+	for _, e := range events {
+		if e.State == Done && (e.Epoch != 1 || e.Epochs != 1 || e.Loss != 0.5 || !strings.HasPrefix(e.Worker, "test pid")) {
+			t.Fatalf("done event without the last progress: %+v", e)
+		}
+	}
 	// A changed recipe (hash) is not read back.
 	changed := task("t0", fakeSpec{Val: 9})
 	res, _ = l.Run(context.Background(), []Task{changed})
 	if res[0].Metrics.Val != 9 {
 		t.Fatalf("stale result reused: %+v", res[0])
+	}
+}
+
+// TestLocalManyShortTrials: many trials started at once never find their
+// own trial locked (the controller's lock probe must not leak into workers
+// forked meanwhile), so none fails.
+func TestLocalManyShortTrials(t *testing.T) {
+	dir := t.TempDir()
+	l := fakeLocal(t, dir, 4)
+	var tasks []Task
+	for i := 0; i < 40; i++ {
+		tasks = append(tasks, task(fmt.Sprintf("t%02d", i), fakeSpec{Val: float64(i)}))
+	}
+	res, err := l.Run(context.Background(), tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r.Status != eval.OK {
+			t.Fatalf("task %d: %s %s", i, r.Status, r.Err)
+		}
 	}
 }
 

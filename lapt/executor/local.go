@@ -143,7 +143,7 @@ func (l *Local) runOne(ctx context.Context, t Task) (eval.Result, error) {
 			}
 		}
 		if r, ok := ReadResult(l.Dir, t); ok {
-			l.emit(Event{ID: t.ID, State: Done, Worker: r.Worker, Val: r.Result.Metrics.Val, Err: r.Result.Err})
+			l.emit(DoneEvent(l.Dir, r))
 			return r.Result, nil
 		}
 	}
@@ -160,7 +160,7 @@ func (l *Local) runOne(ctx context.Context, t Task) (eval.Result, error) {
 			return eval.Result{}, err
 		}
 		if r, ok := ReadResult(l.Dir, t); ok {
-			l.emit(Event{ID: t.ID, State: Done, Worker: r.Worker, Val: r.Result.Metrics.Val, Err: r.Result.Err})
+			l.emit(DoneEvent(l.Dir, r))
 			return r.Result, nil
 		}
 		if ctx.Err() != nil {

@@ -430,7 +430,7 @@ func (e *Executor) check(w *waiter, live map[string]string) {
 	dir := e.cfg.Dir
 	if r, ok := executor.ReadResult(dir, w.task); ok {
 		e.finish(w, r.Result)
-		e.emit(executor.Event{ID: w.task.ID, State: executor.Done, Worker: r.Worker, Val: r.Result.Metrics.Val, Err: r.Result.Err})
+		e.emit(executor.DoneEvent(dir, r))
 		return
 	}
 	state, alive := live[w.jobTask()]
@@ -450,7 +450,7 @@ func (e *Executor) check(w *waiter, live map[string]string) {
 	// Gone from the queue: the result may have landed just after squeue.
 	if r, ok := executor.ReadResult(dir, w.task); ok {
 		e.finish(w, r.Result)
-		e.emit(executor.Event{ID: w.task.ID, State: executor.Done, Worker: r.Worker, Val: r.Result.Metrics.Val})
+		e.emit(executor.DoneEvent(dir, r))
 		return
 	}
 	why := e.why(w.jobTask())
