@@ -36,7 +36,10 @@ import (
 // is one job); a job whose architecture (canonical form, unless Dedup says
 // otherwise) was already evaluated at that fidelity is answered from the
 // cache for free. Adaptation checks are due after Population + Warmup
-// distinct results at the told fidelity, then every AdaptEvery of them.
+// distinct results at the told fidelity, then every AdaptEvery of them;
+// [Event.Evaluations] and [reason.AdaptRequest.Evaluations] are paid jobs,
+// AdaptRequest.Budget is Schedule.Budget. The escape hatch opens when every
+// architecture of the space in force has a told result.
 
 // Fidelity configures multi-fidelity scheduling inside the transfer loop.
 type Fidelity struct {
@@ -304,24 +307,24 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 		}
 		for tries := 0; ; tries++ {
 			cur := l.current()
-			out, err := l.principles(ctx, trig, nTold, improved, func() (reason.Outcome, error) {
+			out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
 				return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
-					Found: sortedFound(toldFound), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: nTold, Budget: sch.Budget,
+					Found: sortedFound(toldFound), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Budget: sch.Budget,
 					Exhausted: exhausted, Conversation: l.res.Conversation})
 			})
 			if err != nil {
 				return l.res, fmt.Errorf("transfer: adaptation after %d results at %d epochs: %w", nTold, told, err)
 			}
 			if k := fmt.Sprint(out.Set.Allowed); k != fmt.Sprint(cur.Allowed) && seen[k] {
-				l.reject(out, trig, nTold, improved, "the adapted space repeats an earlier version; the current one stays in force")
+				l.reject(out, trig, n, improved, "the adapted space repeats an earlier version; the current one stays in force")
 				if exhausted {
-					l.fallback(nTold)
+					l.fallback(n)
 					strat.SetSpace(root)
 					fellBack = true
 				}
 				break
 			}
-			newSub, ev := l.apply(out, trig, nTold, improved)
+			newSub, ev := l.apply(out, trig, n, improved)
 			key := fmt.Sprint(l.current().Allowed)
 			if !exhausted {
 				if newSub != nil {
@@ -331,7 +334,7 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 				break
 			}
 			if newSub == nil || ev.Diff.Empty() || seen[key] || tries >= 8 {
-				l.fallback(nTold)
+				l.fallback(n)
 				strat.SetSpace(root)
 				fellBack = true
 				break
