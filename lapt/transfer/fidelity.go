@@ -192,6 +192,10 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 	}
 	cache := map[fidKey]eval.Result{}
 	paid := map[space.Arch]int{} // epochs trained per architecture
+	// trained is the architecture actually evaluated for each key: a
+	// functionally identical repeat is promoted by continuing that one's
+	// checkpoint.
+	trained := map[space.Arch]space.Arch{}
 	var toldFound []reason.Scored
 	nTold := 0
 	strat.seen = func(a space.Arch) bool { _, ok := cache[fidKey{key(a), told}]; return ok }
@@ -241,7 +245,11 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 				}
 				tr.Result, tr.Replayed = rec.Result, true
 			} else {
-				r, err := fe.EvaluateAt(ctx, job.Arch, job.Fidelity, job.From)
+				a, ok := trained[k.arch]
+				if !ok {
+					a = job.Arch
+				}
+				r, err := fe.EvaluateAt(ctx, a, job.Fidelity, job.From)
 				if err != nil {
 					return l.res, fmt.Errorf("transfer: evaluating %s at %d epochs: %w", text, job.Fidelity, err)
 				}
@@ -252,6 +260,9 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 			}
 			tr.Counted = true
 			cache[k] = tr.Result
+			if _, ok := trained[k.arch]; !ok {
+				trained[k.arch] = job.Arch
+			}
 			if job.Fidelity > paid[k.arch] {
 				fr.Epochs += job.Fidelity - paid[k.arch]
 				paid[k.arch] = job.Fidelity
