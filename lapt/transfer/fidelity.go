@@ -52,6 +52,10 @@ type Fidelity struct {
 	// TellRung is the rung whose results the search and the reasoner see
 	// (default 0, the lowest).
 	TellRung int `json:"tell_rung,omitempty"`
+	// OnJob, when set, is called after every job (replayed and cached ones
+	// included); it stands in for Hooks.Search, which a multi-fidelity run
+	// does not call (it has no search.Run).
+	OnJob func(FidelityTrial) `json:"-"`
 }
 
 // FidelityEvaluator evaluates candidates at a chosen fidelity; a transfer
@@ -278,6 +282,9 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 			}
 		}
 		fr.Trials = append(fr.Trials, tr)
+		if cfg.Fidelity.OnJob != nil {
+			cfg.Fidelity.OnJob(tr)
+		}
 		if err := sched.Report(job, tr.Result.Metrics.Val, tr.Result.Usable()); err != nil {
 			return l.res, err
 		}

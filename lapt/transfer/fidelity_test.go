@@ -107,11 +107,17 @@ func TestFidelityAdaptationSeesOnlyToldFidelity(t *testing.T) {
 	for _, sync := range []bool{true, false} {
 		for seed := uint64(0); seed < 5; seed++ {
 			rec := &recorder{Reasoner: offline.New()}
-			res, err := Run(context.Background(), synthConfig(tables, rec, seed, sync))
+			cfg := synthConfig(tables, rec, seed, sync)
+			jobs := 0
+			cfg.Fidelity.OnJob = func(FidelityTrial) { jobs++ }
+			res, err := Run(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			fr := res.Fidelity
+			if jobs != len(fr.Trials) {
+				t.Errorf("OnJob called %d times for %d jobs", jobs, len(fr.Trials))
+			}
 			if fr == nil || fr.ToldFidelity != 12 || res.Run != nil {
 				t.Fatalf("sync=%v seed %d: fidelity run %+v", sync, seed, fr)
 			}
