@@ -1,6 +1,6 @@
 # Real training with GoMLX (lapt/train, datasets/images, nasnb train/proxies).
 .PHONY: train-smoke train-fmnist bench-train profile-train proxies-synflow build-xla test-train \
-        transfer-train-smoke transfer-train-fmnist check-fmnist race-train mf-sim mf-fmnist
+        transfer-train-smoke transfer-train-fmnist check-fmnist race-train mf-sim mf-fmnist mf-fmnist-loop
 
 SMOKE_ARCH ?= |nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|
 
@@ -56,3 +56,6 @@ mf-sim: ## NB201 two-rung (12/200 epochs) simulation: REA and LAPT with/without 
 
 mf-fmnist: check-fmnist ## Real multi-fidelity LAPT run on Fashion-MNIST on CPU (tiny; best val vs training seconds).
 	NASNB_MF_FMNIST=1 $(GO) test -count=1 -timeout 30m -run TestMultiFidelityLAPTFashionMNIST -v ./lapt/train
+
+mf-fmnist-loop: check-fmnist ## The whole LAPT loop (adaptation told 1-epoch results) under successive halving, real CPU training on Fashion-MNIST.
+	NASNB_MF_FMNIST=1 $(GO) test -count=1 -timeout 30m -run TestMultiFidelityTransferLoopFashionMNIST -v ./lapt/train

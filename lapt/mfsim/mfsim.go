@@ -22,6 +22,8 @@
 package mfsim
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -29,6 +31,7 @@ import (
 	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/space"
+	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
 // Cost-model constants (seconds per epoch on the NATS-Bench GPU, CIFAR-10
@@ -233,4 +236,74 @@ func MultiFidelity(s *search.Scheduler, t Tables, opt Options) (Trace, error) {
 		}
 	}
 	return tr, nil
+}
+
+// errSpent stops a simulated transfer run once its time is spent.
+var errSpent = errors.New("mfsim: simulated time spent")
+
+// simTarget is a [transfer.FidelityEvaluator] over the tables that charges
+// simulated GPU time (a continued candidate pays only its further epochs)
+// and traces the incumbent at the top fidelity.
+type simTarget struct {
+	t       Tables
+	opt     Options
+	tr      Trace
+	trained map[string]int
+	best    float64
+	jobs    int
+}
+
+// EvaluateAt implements transfer.FidelityEvaluator.
+func (s *simTarget) EvaluateAt(_ context.Context, a space.Arch, fid, _ int) (eval.Result, error) {
+	if s.tr.Hours >= s.opt.MaxHours || s.jobs >= s.opt.MaxJobs {
+		return eval.Result{}, errSpent
+	}
+	s.jobs++
+	key := s.t.Format(a)
+	paid, seen := s.trained[key]
+	if !seen {
+		s.tr.Candidates++
+	}
+	if fid > paid {
+		s.tr.Hours += float64(fid-paid) * EpochSeconds(key) / 3600
+		s.trained[key] = fid
+	}
+	val, test, ok := s.t.Lookup(a, fid)
+	if !ok {
+		return eval.Result{Status: eval.Failed, Err: "not in the table", Metrics: eval.Metrics{Val: math.NaN(), Test: math.NaN(), Fidelity: fid}}, nil
+	}
+	if fid == s.opt.Top && val > s.best {
+		s.best = val
+		s.tr.Points = append(s.tr.Points, Point{Hours: s.tr.Hours, Val: val, Test: test})
+	}
+	return eval.Result{Status: eval.OK, Metrics: eval.Metrics{Val: val, Test: test, Fidelity: fid}}, nil
+}
+
+// Evaluate implements eval.Evaluator at the top fidelity.
+func (s *simTarget) Evaluate(ctx context.Context, a space.Arch) (eval.Result, error) {
+	return s.EvaluateAt(ctx, a, s.opt.Top, 0)
+}
+
+// Transfer runs LAPT's transfer loop with adaptation under a multi-fidelity
+// scheduler (cfg.Fidelity must be set, its top rung opt.Top) against the
+// tables until opt.MaxHours of simulated time are spent: the search and
+// the reasoner see results at the told fidelity only. cfg.Target is
+// replaced by the simulated tables and cfg.Schedule.Budget by opt.MaxJobs
+// (time is the budget). A one-rung Fidelity{Rungs: []int{opt.Top}} is LAPT
+// with adaptation at full fidelity.
+func Transfer(ctx context.Context, cfg transfer.Config, t Tables, opt Options) (Trace, *transfer.Result, error) {
+	if err := opt.defaults(); err != nil {
+		return Trace{}, nil, err
+	}
+	if cfg.Fidelity == nil || len(cfg.Fidelity.Rungs) == 0 || cfg.Fidelity.Rungs[len(cfg.Fidelity.Rungs)-1] != opt.Top {
+		return Trace{}, nil, fmt.Errorf("mfsim: Transfer needs cfg.Fidelity with the full fidelity %d as its top rung", opt.Top)
+	}
+	st := &simTarget{t: t, opt: opt, trained: map[string]int{}, best: math.Inf(-1)}
+	cfg.Target = st
+	cfg.Schedule.Budget = opt.MaxJobs
+	res, err := transfer.Run(ctx, cfg)
+	if errors.Is(err, errSpent) {
+		err = nil
+	}
+	return st.tr, res, err
 }

@@ -64,14 +64,6 @@ func TestNB201TwoRung(t *testing.T) {
 	}
 	tables := TableSet{12: t12.Table, 200: t200.Table}
 	sch := transfer.NB201Schedule()
-	out, err := transfer.Learn(context.Background(), offline.New(), t200.Space, []reason.Evidence{src.Evidence()}, sch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _, err := principles.Refine(t200.Space, out.Set)
-	if err != nil {
-		t.Fatal(err)
-	}
 	evo := search.EvolutionConfig{Population: sch.Population, Tournament: sch.Tournament}
 	opt := Options{MaxHours: 300}
 	type method struct {
@@ -100,18 +92,51 @@ func TestNB201TwoRung(t *testing.T) {
 			return FullFidelity(st, tables, opt)
 		}
 	}
+	evidence := []reason.Evidence{src.Evidence()}
 	methods := []method{
 		{"rea (200 ep)", full(t200.Space)},
 		{"rea + sh(12,200)", mf(t200.Space, true)},
-		{"lapt (200 ep)", full(sub)},
-		{"lapt + sh(12,200)", mf(sub, true)},
-		{"lapt + asha(12,200)", mf(sub, false)},
+	}
+	// Two principle sets: the paper's NB201 schedule (cap 2 ops per edge,
+	// budget 20) and a wider one (cap 3, learned for a 1,000-evaluation
+	// budget), whose larger space leaves successive halving room to save.
+	wide := sch
+	wide.MaxOpsPerEdge, wide.Budget = 3, 1000
+	var spaces []string
+	for _, ps := range []struct {
+		tag string
+		sch transfer.Schedule
+	}{{"", sch}, {"[wide]", wide}} {
+		out, err := transfer.Learn(context.Background(), offline.New(), t200.Space, evidence, ps.sch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, _, err := principles.Refine(t200.Space, out.Set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		spaces = append(spaces, fmt.Sprintf("lapt%s: cap %d, %d archs", ps.tag, ps.sch.MaxOpsPerEdge, sub.Count()))
+		adapt := func(f transfer.Fidelity) func(uint64) (Trace, error) {
+			return func(seed uint64) (Trace, error) {
+				tr, _, err := Transfer(context.Background(), transfer.Config{Space: t200.Space, Sources: evidence, Reasoner: offline.New(),
+					Initial: &out, Schedule: ps.sch, Seed: seed, Fidelity: &f}, tables, opt)
+				return tr, err
+			}
+		}
+		methods = append(methods,
+			method{"lapt" + ps.tag + " (200 ep)", full(sub)},
+			method{"lapt" + ps.tag + " + sh(12,200)", mf(sub, true)},
+			method{"lapt" + ps.tag + " + asha(12,200)", mf(sub, false)},
+			method{"lapt" + ps.tag + "+adapt (200 ep)", adapt(transfer.Fidelity{Rungs: []int{200}})},
+			method{"lapt" + ps.tag + "+adapt + sh", adapt(transfer.Fidelity{Rungs: []int{12, 200}, Eta: 3, Synchronous: true})},
+			method{"lapt" + ps.tag + "+adapt + asha", adapt(transfer.Fidelity{Rungs: []int{12, 200}, Eta: 3})},
+		)
 	}
 	hours := []float64{2, 5, 10, 25, 50, 100, 300}
 	var b strings.Builder
-	fmt.Fprintf(&b, "NB201 CIFAR-10, %d seeds, eta 3, REA p=%d s=%d; LAPT = offline principles from ImageNet16-120 (space %d of %d archs), no adaptation; strategies told 12-epoch results under sh/asha\n",
-		seeds, evo.Population, evo.Tournament, sub.Count(), t200.Space.Count())
-	fmt.Fprintf(&b, "%-22s", "method")
+	fmt.Fprintf(&b, "NB201 CIFAR-10, %d seeds, eta 3, REA p=%d s=%d; LAPT = offline principles from ImageNet16-120 (%s of %d), no adaptation unless +adapt (transfer.Run with Config.Fidelity); strategies and reasoner told 12-epoch results under sh/asha\n",
+		seeds, evo.Population, evo.Tournament, strings.Join(spaces, "; "), t200.Space.Count())
+	fmt.Fprintf(&b, "%-30s", "method")
 	for _, h := range hours {
 		fmt.Fprintf(&b, " test@%gh", h)
 	}
@@ -130,7 +155,7 @@ func TestNB201TwoRung(t *testing.T) {
 			}
 			reach = append(reach, tr.HoursTo(t200.Threshold))
 		}
-		fmt.Fprintf(&b, "%-22s", m.name)
+		fmt.Fprintf(&b, "%-30s", m.name)
 		for i := range hours {
 			fmt.Fprintf(&b, " %8.2f", avg(tests[i]))
 		}
@@ -152,6 +177,9 @@ func TestNB201TwoRung(t *testing.T) {
 	t.Log("\n" + b.String())
 	if !testing.Short() && mean["rea + sh(12,200)"] >= mean["rea (200 ep)"] {
 		t.Errorf("successive halving did not save time: %.1f h vs %.1f h", mean["rea + sh(12,200)"], mean["rea (200 ep)"])
+	}
+	if !testing.Short() && mean["lapt[wide]+adapt + sh"] >= mean["lapt[wide]+adapt (200 ep)"] {
+		t.Errorf("successive halving inside the LAPT loop did not save time: %.1f h vs %.1f h", mean["lapt[wide]+adapt + sh"], mean["lapt[wide]+adapt (200 ep)"])
 	}
 }
 

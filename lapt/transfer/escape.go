@@ -129,7 +129,7 @@ func (e *escaper) pick() (space.Arch, bool) {
 // reject records an adapted set that was not taken.
 func (l *loop) reject(out reason.Outcome, trigger string, n int, improved bool, why string) {
 	l.res.Exchanges = append(l.res.Exchanges, out.Exchanges...)
-	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved, Set: l.current(), Err: why}
+	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved, Set: l.current(), Err: why, Fidelity: l.told}
 	l.res.Events = append(l.res.Events, ev)
 	if l.cfg.Hooks.OnPrinciples != nil {
 		l.cfg.Hooks.OnPrinciples(ev)

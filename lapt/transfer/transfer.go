@@ -117,6 +117,9 @@ type Event struct {
 	// Err is set when the new set could not be compiled and the previous
 	// space was kept.
 	Err string `json:"err,omitempty"`
+	// Fidelity is the training epochs of the target results the reasoner
+	// was shown (multi-fidelity runs; 0 otherwise).
+	Fidelity int `json:"fidelity,omitempty"`
 }
 
 // Hooks are the transfer loop's hook points.
@@ -152,6 +155,10 @@ type Config struct {
 	References []principles.Reference
 	// Hooks are called as the run progresses.
 	Hooks Hooks
+	// Fidelity, when set, drives the search with a multi-fidelity scheduler
+	// whose told fidelity is all the search and the reasoner see (see
+	// fidelity.go); Target must implement [FidelityEvaluator].
+	Fidelity *Fidelity
 }
 
 // Result is a finished (or stopped) transfer run.
@@ -164,6 +171,8 @@ type Result struct {
 	// Escapes is the number of paid evaluations outside the space in force
 	// (the escape hatch); they count against the budget.
 	Escapes int
+	// Fidelity is the multi-fidelity run (nil otherwise; Run is then nil).
+	Fidelity *FidelityRun
 }
 
 type header struct {
@@ -172,6 +181,8 @@ type header struct {
 	Sources  []string `json:"sources"`
 	Seed     uint64   `json:"seed"`
 	Schedule Schedule `json:"schedule"`
+	// Fidelity is set for multi-fidelity runs only (older journals match).
+	Fidelity *Fidelity `json:"fidelity,omitempty"`
 }
 
 type principlesRecord struct {
@@ -197,6 +208,9 @@ func (c *Config) defaults() error {
 		return errors.New("transfer: no source evidence and no initial principles")
 	}
 	c.Schedule = c.Schedule.Complete(c.Space.Root().Name())
+	if c.Fidelity != nil {
+		return c.Fidelity.validate(c.Target)
+	}
 	return nil
 }
 
@@ -207,6 +221,7 @@ type loop struct {
 	records []json.RawMessage
 	next    int
 	sub     *space.Space
+	told    int // the told fidelity of a multi-fidelity run
 }
 
 // Run executes the transfer loop to its budget.
@@ -218,7 +233,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	sch := cfg.Schedule
 	root := cfg.Space
 	if j := cfg.Journal; j != nil {
-		h := header{Space: root.Name(), Reasoner: cfg.Reasoner.Name(), Seed: cfg.Seed, Schedule: sch}
+		h := header{Space: root.Name(), Reasoner: cfg.Reasoner.Name(), Seed: cfg.Seed, Schedule: sch, Fidelity: cfg.Fidelity}
 		for _, s := range cfg.Sources {
 			h.Sources = append(h.Sources, s.Task)
 		}
@@ -260,6 +275,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("transfer: the learned principles do not compile: %s", ev.Err)
 	}
 	original := l.res.History.Versions[0]
+	if cfg.Fidelity != nil {
+		return l.runFidelity(ctx, sub, original)
+	}
 
 	// 2. Search inside the refined space, adapting on schedule.
 	evo, err := search.NewEvolution(sub, cfg.Seed, search.EvolutionConfig{Population: sch.Population, Tournament: sch.Tournament})
@@ -416,7 +434,7 @@ func (l *loop) current() principles.Set {
 func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (*space.Space, Event) {
 	prev, hadPrev := l.res.History.Latest()
 	l.res.Exchanges = append(l.res.Exchanges, out.Exchanges...)
-	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved}
+	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved, Fidelity: l.told}
 	set := out.Set
 	err := set.Validate(l.cfg.Space, l.cfg.Schedule.MaxOpsPerEdge)
 	var sub *space.Space
@@ -452,7 +470,7 @@ func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (
 // fallback records that the principles could not offer anything new and
 // the search continues in the full space.
 func (l *loop) fallback(n int) {
-	ev := Event{Trigger: "fallback", Evaluations: n, Set: l.current(),
+	ev := Event{Trigger: "fallback", Evaluations: n, Set: l.current(), Fidelity: l.told,
 		Err: "the principles offer no unexplored architecture: searching the full space"}
 	ev.Report.SizeBefore, ev.Report.SizeAfter = l.cfg.Space.Count(), l.cfg.Space.Count()
 	l.res.Events = append(l.res.Events, ev)
