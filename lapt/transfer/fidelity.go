@@ -323,46 +323,15 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 		if exhausted {
 			trig = "exhausted"
 		}
-		for tries := 0; ; tries++ {
-			cur := l.current()
-			out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
-				return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
-					Found: sortedFound(toldFound), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Budget: sch.Budget,
-					Exhausted: exhausted, Conversation: l.res.Conversation})
-			})
-			if err != nil {
-				return l.res, fmt.Errorf("transfer: adaptation after %d results at %d epochs: %w", nTold, told, err)
-			}
-			if k := fmt.Sprint(out.Set.Allowed); k != fmt.Sprint(cur.Allowed) && seen[k] {
-				l.reject(out, trig, n, improved, "the adapted space repeats an earlier version; the current one stays in force")
-				if exhausted {
-					l.fallback(n)
-					strat.SetSpace(root)
-					fellBack = true
-				}
-				break
-			}
-			newSub, ev := l.apply(out, trig, n, improved)
-			key := fmt.Sprint(l.current().Allowed)
-			if !exhausted {
-				if newSub != nil {
-					strat.SetSpace(newSub)
-				}
-				seen[key] = true
-				break
-			}
-			if newSub == nil || ev.Diff.Empty() || seen[key] || tries >= 8 {
-				l.fallback(n)
-				strat.SetSpace(root)
-				fellBack = true
-				break
-			}
-			seen[key] = true
-			if hasUnseenFunc(newSub, strat.seen) {
-				strat.SetSpace(newSub)
-				break
-			}
+		fb, err := l.adaptSpace(ctx, strat, trig, n, improved, exhausted, seen, func(cur principles.Set) reason.AdaptRequest {
+			return reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
+				Found: sortedFound(toldFound), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Budget: sch.Budget,
+				Exhausted: exhausted, Conversation: l.res.Conversation}
+		})
+		if err != nil {
+			return l.res, fmt.Errorf("transfer: adaptation after %d results at %d epochs: %w", nTold, told, err)
 		}
+		fellBack = fellBack || fb
 		lastBest = bestTold
 		freeMark = free
 		for checkAt <= nTold {
@@ -377,21 +346,4 @@ func sortedFound(found []reason.Scored) []reason.Scored {
 	out := slices.Clone(found)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	return out
-}
-
-// hasUnseenFunc reports whether sp holds an architecture not seen (large
-// spaces are assumed to).
-func hasUnseenFunc(sp *space.Space, seen func(space.Arch) bool) bool {
-	if sp.Count() > 200_000 {
-		return true
-	}
-	found := false
-	sp.Enumerate(func(a space.Arch) bool {
-		if !seen(a) {
-			found = true
-			return false
-		}
-		return true
-	})
-	return found
 }

@@ -333,50 +333,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if exhausted {
 			trig = "exhausted"
 		}
-		// An exhausted space is widened until it holds something new; a
-		// widening that repeats an earlier space, or fails, falls back to the
-		// full space.
-		for tries := 0; ; tries++ {
-			cur := l.current()
-			out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
-				return cfg.Reasoner.Adapt(ctx, reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
-					Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Budget: sch.Budget, Exhausted: exhausted, Conversation: l.res.Conversation})
-			})
-			if err != nil {
-				return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
-			}
-			if k := fmt.Sprint(out.Set.Allowed); k != fmt.Sprint(cur.Allowed) && seen[k] {
-				// Never oscillate: a space already left is not taken again.
-				l.reject(out, trig, n, improved, "the adapted space repeats an earlier version; the current one stays in force")
-				if !exhausted {
-					break
-				}
-				l.fallback(n)
-				strat.SetSpace(root)
-				fellBack = true
-				break
-			}
-			newSub, ev := l.apply(out, trig, n, improved)
-			key := fmt.Sprint(l.current().Allowed)
-			if !exhausted {
-				if newSub != nil {
-					strat.SetSpace(newSub)
-				}
-				seen[key] = true
-				break
-			}
-			if newSub == nil || ev.Diff.Empty() || seen[key] || tries >= 8 {
-				l.fallback(n)
-				strat.SetSpace(root)
-				fellBack = true
-				break
-			}
-			seen[key] = true
-			if hasUnseen(newSub, run) {
-				strat.SetSpace(newSub)
-				break
-			}
+		fb, err := l.adaptSpace(ctx, strat, trig, n, improved, exhausted, seen, func(cur principles.Set) reason.AdaptRequest {
+			return reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
+				Found: found(run), TopK: sch.AdaptTopK, MaxOpsPerEdge: sch.MaxOpsPerEdge, Evaluations: n, Budget: sch.Budget, Exhausted: exhausted, Conversation: l.res.Conversation}
+		})
+		if err != nil {
+			return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
 		}
+		fellBack = fellBack || fb
 		lastBest = best
 		freeMark = run.FreeStreak()
 		for checkAt <= n {
@@ -479,15 +443,63 @@ func (l *loop) fallback(n int) {
 	}
 }
 
-// hasUnseen reports whether sp holds an architecture the run has not
-// evaluated (large spaces are assumed to).
-func hasUnseen(sp *space.Space, r *search.Run) bool {
+// adaptSpace runs one adaptation check: it asks the reasoner for the next
+// principles (req builds the request from the set in force) and applies them
+// to the strategy's space. Adaptation never oscillates: a space already left
+// is not taken again. An exhausted space is widened until it holds something
+// new; a widening that repeats an earlier space, changes nothing, or fails
+// eight times falls back to the full space, which it reports.
+func (l *loop) adaptSpace(ctx context.Context, strat *escaper, trig string, n int, improved, exhausted bool, seen map[string]bool,
+	req func(cur principles.Set) reason.AdaptRequest) (fellBack bool, err error) {
+	root := l.cfg.Space // the space the run started from, as in Run
+	for tries := 0; ; tries++ {
+		cur := l.current()
+		out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
+			return l.cfg.Reasoner.Adapt(ctx, req(cur))
+		})
+		if err != nil {
+			return false, err
+		}
+		if k := fmt.Sprint(out.Set.Allowed); k != fmt.Sprint(cur.Allowed) && seen[k] {
+			l.reject(out, trig, n, improved, "the adapted space repeats an earlier version; the current one stays in force")
+			if !exhausted {
+				return false, nil
+			}
+			l.fallback(n)
+			strat.SetSpace(root)
+			return true, nil
+		}
+		newSub, ev := l.apply(out, trig, n, improved)
+		key := fmt.Sprint(l.current().Allowed)
+		if !exhausted {
+			if newSub != nil {
+				strat.SetSpace(newSub)
+			}
+			seen[key] = true
+			return false, nil
+		}
+		if newSub == nil || ev.Diff.Empty() || seen[key] || tries >= 8 {
+			l.fallback(n)
+			strat.SetSpace(root)
+			return true, nil
+		}
+		seen[key] = true
+		if hasUnseen(newSub, strat.seen) {
+			strat.SetSpace(newSub)
+			return false, nil
+		}
+	}
+}
+
+// hasUnseen reports whether sp holds an architecture not seen yet (spaces
+// too large to enumerate are assumed to).
+func hasUnseen(sp *space.Space, seen func(space.Arch) bool) bool {
 	if sp.Count() > 200_000 {
 		return true
 	}
 	found := false
 	sp.Enumerate(func(a space.Arch) bool {
-		if !r.Seen(a) {
+		if !seen(a) {
 			found = true
 			return false
 		}
