@@ -49,8 +49,9 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usagef("--dedup: %v", err)
 	}
-	if *budget < 0 {
-		return usagef("--budget must be positive")
+	if err := (numberRules{positive: append([]string{"budget", "fidelity"}, reasonerPositive...),
+		nonNegative: append([]string{"workers"}, reasonerNonNegative...)}).check(fs); err != nil {
+		return err
 	}
 	ms := splitList(*methods)
 	for _, m := range ms {
@@ -75,6 +76,19 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if len(names) < 2 {
 		return usagef("--tasks needs at least two tasks")
+	}
+	// The work cap counts every run: seeds x methods x ordered pairs (and
+	// pooled pairs), at the budget given or the paper's largest (50).
+	pairs := len(names) * (len(names) - 1)
+	if *pooled {
+		pairs += len(names)
+	}
+	if err := checkWork(*budget, len(seeds)); err != nil {
+		return err
+	}
+	if b := max(*budget, 50); len(seeds)*len(ms)*pairs*b > maxTotalEvaluations {
+		return usagef("%d seeds x %d methods x %d pairs x budget %d = %d evaluations, above the limit of %d per command",
+			len(seeds), len(ms), pairs, b, len(seeds)*len(ms)*pairs*b, maxTotalEvaluations)
 	}
 	r, err := rf.build()
 	if err != nil {

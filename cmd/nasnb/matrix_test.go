@@ -14,6 +14,11 @@ func TestMatrixCLI(t *testing.T) {
 		{"matrix", "--tasks", "cifar10"},
 		{"matrix", "--methods", "magic"},
 		{"matrix", "--seeds", "x"},
+		{"matrix", "--budget", "0"},
+		{"matrix", "--budget", "-5"},
+		{"matrix", "--workers", "-1"},
+		{"matrix", "--seeds", "1,1"},
+		{"matrix", "--seeds", "0-9999", "--budget", "100"}, // 24M evaluations over 6 pairs x 4 methods
 	} {
 		if code, _, errs := runCLI(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want a usage error (%s)", args, code, errs)
