@@ -3,69 +3,25 @@ package matrix
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/bench"
 	"github.com/nasnb/nasnb/datasets/datadir"
-	"github.com/nasnb/nasnb/lapt/space"
+	"github.com/nasnb/nasnb/lapt/internal/synth"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )
 
-// synthTasks builds n seeded synthetic NB201-shaped tasks over the whole
-// space: a score is a sum of per-edge op weights (shared across tasks plus
-// a task-specific part) and noise, so sources carry real but imperfect
-// signal about the targets.
+// synthTasks builds n seeded synthetic NB201-shaped tasks (see package synth).
 func synthTasks(t testing.TB, n int, seed uint64) []*tabular.Task {
 	t.Helper()
-	sp := space.NB201()
-	r := rand.New(rand.NewPCG(seed, 1))
-	nOps := len(sp.Ops())
-	shared := make([][]float64, sp.NumEdges())
-	for e := range shared {
-		shared[e] = make([]float64, nOps)
-		for op := range shared[e] {
-			shared[e][op] = r.NormFloat64()
-		}
-	}
-	archs, err := sp.All(20000)
+	ts, err := synth.NB201Tasks(n, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []*tabular.Task
-	for k := 0; k < n; k++ {
-		own := make([][]float64, sp.NumEdges())
-		for e := range own {
-			own[e] = make([]float64, nOps)
-			for op := range own[e] {
-				own[e][op] = 0.6 * r.NormFloat64()
-			}
-		}
-		entries := make([]bench.Entry, 0, len(archs))
-		for i, a := range archs {
-			s := 0.0
-			for e := 0; e < sp.NumEdges(); e++ {
-				s += shared[e][a.Op(e)] + own[e][a.Op(e)]
-			}
-			s += 0.3 * r.NormFloat64()
-			entries = append(entries, bench.Entry{Arch: sp.Format(a), Index: i, Val: 80 + s, Test: 80 + s + 0.1*r.NormFloat64(), HasVal: true, HasTest: true})
-		}
-		tb, err := bench.NewTable("nb201", fmt.Sprintf("synth%d", k), 200, "synthetic", entries)
-		if err != nil {
-			t.Fatal(err)
-		}
-		task, err := tabular.FromTable(sp, tb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, task)
-	}
-	return out
+	return ts
 }
 
 func seeds(n int) []uint64 {
