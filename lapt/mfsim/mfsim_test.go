@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
@@ -31,10 +31,12 @@ func TestEpochSecondsMatchesNATSSample(t *testing.T) {
 	}
 }
 
+// dataDir is the benchmark data folder ($NASNB_DATA or ../shared/data); the
+// test is skipped when it does not exist (the synthetic tests still run).
 func dataDir(t testing.TB) string {
-	d := os.Getenv("NASNB_DATA")
-	if d == "" {
-		t.Skip("NASNB_DATA not set")
+	d, ok := datadir.SharedForTests()
+	if !ok {
+		t.Skip("no benchmark data folder (NASNB_DATA or ../shared/data)")
 	}
 	return d
 }

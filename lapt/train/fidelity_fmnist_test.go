@@ -4,15 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/images"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
 	"github.com/nasnb/nasnb/lapt/space"
-	"github.com/nasnb/nasnb/lapt/tabular"
 	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
@@ -24,33 +21,13 @@ import (
 // (the reasoner sees 1-epoch validation only). It logs every job with the
 // training seconds so far and the best validation at 3 epochs.
 func TestMultiFidelityTransferLoopFashionMNIST(t *testing.T) {
-	if os.Getenv("NASNB_MF_FMNIST") == "" || os.Getenv("NASNB_DATA") == "" {
-		t.Skip("set NASNB_MF_FMNIST=1 and NASNB_DATA to run")
-	}
-	src, err := tabular.Open(os.Getenv("NASNB_DATA"), "nb201", "imagenet16-120", 200)
-	if err != nil {
-		t.Fatal(err)
-	}
-	trAll, test, err := images.LoadFashionMNIST("/usr/share/datasets/fashion-mnist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, val, err := trAll.Head(1024+256).Split(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mean, std := tr.MeanStd()
-	for _, d := range []*images.Dataset{tr, val, test} {
-		if err := d.Normalize(mean, std); err != nil {
-			t.Fatal(err)
-		}
-	}
+	src, data := fmnistFixture(t)
 	cfg := DefaultConfig()
 	cfg.Channels, cfg.Cells, cfg.BatchSize = 4, 1, 32
 	cfg.ScheduleEpochs = 3
 	cfg.CheckpointDir = t.TempDir()
 	sp := space.NB201()
-	ev, err := NewEvaluator(sp, cfg, Data{Train: tr, Val: val})
+	ev, err := NewEvaluator(sp, cfg, data)
 	if err != nil {
 		t.Fatal(err)
 	}
