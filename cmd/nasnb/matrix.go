@@ -64,6 +64,9 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	names := splitList(*tasks)
+	if len(names) == 0 && strings.TrimSpace(*tasks) != "" {
+		return usagef("--tasks %q names no task", *tasks)
+	}
 	if len(names) == 0 {
 		sn := strings.ToLower(*spaceName)
 		if sn == "transnas" || sn == "tnb101-micro" {

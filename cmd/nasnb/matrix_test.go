@@ -15,6 +15,7 @@ func TestMatrixCLI(t *testing.T) {
 		{"matrix", "--methods", "magic"},
 		{"matrix", "--seeds", "x"},
 		{"matrix", "--budget", "0"},
+		{"matrix", "--tasks", ","},
 		{"matrix", "--budget", "-5"},
 		{"matrix", "--workers", "-1"},
 		{"matrix", "--seeds", "1,1"},
