@@ -11,14 +11,16 @@ import (
 
 // escaper wraps the search strategy with the escape hatch: once every
 // architecture of the space in force has been evaluated, each proposal lies
-// outside it: a parent drawn by tournament from the population (escapes
-// join it, as any evaluated architecture does) with one decision, drawn at
-// random, changed to the first op the principles cut there in the source
-// preference order (an unseen one, known to the space). So the budget the refined space cannot use is spent next to its
-// best architectures rather than on repeats; escapes are paid for like any
-// other evaluation (they count against the budget) and give the adaptation
-// target evidence on ops the sources ruled out. Adaptation may then widen
-// the space, which closes the hatch until the wider space is used up.
+// outside it; before that, one proposal per adaptation period does (a
+// guided escape, see probe). An escape is a parent drawn by tournament
+// from the population (escapes join it, as any evaluated architecture
+// does) with one decision, drawn at random, changed to the first op the
+// principles cut there in the source preference order (an unseen one,
+// known to the space). So the budget the refined space cannot use is spent
+// next to its best architectures rather than on repeats; escapes are paid
+// for like any other evaluation (they count against the budget) and give
+// the adaptation target evidence on ops the sources ruled out. Adaptation
+// may then widen the space where an escape beats it.
 type escaper struct {
 	search.Strategy
 	evo     *search.Evolution
@@ -29,8 +31,14 @@ type escaper struct {
 	minEval int
 	tour    int
 	pref    func() [][]int
-	off     bool
-	last    bool
+	// tried counts, per decision and op, the target's paid evaluations
+	// (nil: escapes follow the source preference alone).
+	tried func() [][]int
+	off   bool
+	// every is the period of the guided escapes made while the space in
+	// force still has unexplored architectures (0: none).
+	every int
+	last  bool
 	// escapes counts the paid (not repeated) escape evaluations.
 	escapes int
 }
@@ -58,10 +66,23 @@ func (e *escaper) usedUp() bool {
 	return done
 }
 
+// probe reports whether the next proposal is a guided escape made while
+// the space in force is not used up: the last evaluation of every period
+// of e.every evaluations after the initial population, so that each
+// adaptation check (every e.every evaluations) has a target result outside
+// the space to weigh the sources against.
+func (e *escaper) probe() bool {
+	if e.off || e.every <= 0 || e.seen == nil {
+		return false
+	}
+	n := e.evals()
+	return n >= e.minEval && n%e.every == e.every-1
+}
+
 // Ask implements search.Strategy.
 func (e *escaper) Ask() (space.Arch, error) {
 	e.last = false
-	if e.usedUp() {
+	if e.usedUp() || e.probe() {
 		if x, ok := e.pick(); ok {
 			e.last = true
 			return x, nil
@@ -101,13 +122,23 @@ func (e *escaper) pick() (space.Arch, bool) {
 	if e.pref != nil {
 		pref = e.pref()
 	}
-	// Per decision, the first cut op in the source preference order whose
-	// change of the parent is a known, unseen architecture.
+	// Per decision, the first cut op, fewest target tries on the decision
+	// first and then in the source preference order, whose change of the
+	// parent is a known, unseen architecture.
+	var tried [][]int
+	if e.tried != nil {
+		tried = e.tried()
+	}
 	var cands []space.Arch
 	for i := 0; i < e.root.NumEdges(); i++ {
 		order := e.root.AllowedOn(i)
 		if i < len(pref) && len(pref[i]) > 0 {
 			order = append(slices.Clone(pref[i]), order...)
+		}
+		if tried != nil && i < len(tried) {
+			// Ops the target has tried least on this decision first.
+			order = slices.Clone(order)
+			slices.SortStableFunc(order, func(a, b int) int { return count(tried[i], a) - count(tried[i], b) })
 		}
 		for _, op := range order {
 			if cur.Allows(i, op) || !e.root.Allows(i, op) || op == parent.Arch.Op(i) {
@@ -124,6 +155,13 @@ func (e *escaper) pick() (space.Arch, bool) {
 		return space.Arch{}, false
 	}
 	return cands[e.r.IntN(len(cands))], true
+}
+
+func count(c []int, op int) int {
+	if op < 0 || op >= len(c) {
+		return 0
+	}
+	return c[op]
 }
 
 // reject records an adapted set that was not taken.

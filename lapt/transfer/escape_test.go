@@ -49,7 +49,9 @@ func synthTarget(t *testing.T, want []int) *eval.Table {
 // escape beats the space the target disagrees and the space widens. Escape
 // parents come from the aging population, which escapes join, so the
 // search drifts away from the refined space like evolution in the full
-// space: the optimum is recovered in some seeds, not all (measured: 2 of 10).
+// space: the optimum is recovered in some seeds, not all (measured: 1 of
+// 20; the optimum's op comes last in the source preference, after two ops
+// that tie with the space's best and are let in first).
 func TestEscapeRecoversACutOptimum(t *testing.T) {
 	sp := space.NB201()
 	want := []int{3, 3, 2, 1, 3, 3} // the optimum needs nor_conv_1x1 on edge 2
@@ -59,7 +61,7 @@ func TestEscapeRecoversACutOptimum(t *testing.T) {
 		Statements: []string{"test principles"}}}
 	sch := Schedule{Budget: 30, Population: 3, Tournament: 2, Warmup: -1, AdaptEvery: 3, AdaptTopK: 3, MaxOpsPerEdge: 2}
 	found, escapes := 0, 0
-	for seed := uint64(0); seed < 10; seed++ {
+	for seed := uint64(0); seed < 20; seed++ {
 		j, err := journal.Open(t.TempDir() + "/run.jsonl")
 		if err != nil {
 			t.Fatal(err)

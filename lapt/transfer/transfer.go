@@ -5,9 +5,15 @@
 // repeating an evaluation or asking the reasoner again.
 //
 // Adaptation recovers from wrong principles in three ways. The escape
-// hatch: once every architecture of the space in force has been evaluated,
-// proposals lie outside it (a tournament parent with one decision changed
-// to a cut op), paid from the budget and counted in [Result.Escapes]; their
+// hatch: proposals outside the space in force (a tournament parent with
+// one decision changed to a cut op), paid from the budget and counted in
+// [Result.Escapes]. A guided escape is the last evaluation of every
+// adaptation period (Schedule.AdaptEvery evaluations, after the initial
+// population), so every adaptation check has a target result on an op the
+// sources ruled out; and once every architecture of the space in force has
+// been evaluated, every proposal is an escape. The period is the
+// schedule's own, no separate constant: on the paper's schedules one
+// evaluation in 5 (NB201) or 10 (TransNAS) tests the sources. Escape
 // results reach the reasoner with the other target trials, so it can widen
 // where the target disagrees with the sources. No oscillation: an adapted
 // space equal to one already left is rejected and the current one stays.
@@ -286,6 +292,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	strat := newEscaper(evo, root, cfg.Seed, sch.Population, sch.Tournament)
 	strat.off = sch.NoAdapt
+	strat.every = sch.AdaptEvery
 	strat.pref = func() [][]int { return l.current().Preference }
 	maxFree := 1 << 30 // the loop below detects exhaustion itself
 	run, err := search.NewRun(search.Config{Strategy: strat, Evaluator: cfg.Target, Budget: sch.Budget, Seed: cfg.Seed,
@@ -295,6 +302,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	l.res.Run = run
 	strat.seen, strat.evals = run.Seen, run.Evaluations
+	strat.tried = func() [][]int { return tried(root, run) }
 	defer func() { l.res.Escapes = strat.escapes }()
 	lastBest := math.Inf(-1)
 	checkAt := sch.Population + max(sch.Warmup, 0)
@@ -506,6 +514,25 @@ func hasUnseen(sp *space.Space, seen func(space.Arch) bool) bool {
 		return true
 	})
 	return found
+}
+
+// tried counts, per decision and op, the counted target evaluations.
+func tried(sp *space.Space, r *search.Run) [][]int {
+	out := make([][]int, sp.NumEdges())
+	for i := range out {
+		out[i] = make([]int, len(sp.Ops()))
+	}
+	for _, t := range r.Trials() {
+		if !t.Counted {
+			continue
+		}
+		for i := range out {
+			if op := t.Arch.Op(i); op >= 0 && op < len(out[i]) {
+				out[i][op]++
+			}
+		}
+	}
+	return out
 }
 
 // found lists the distinct usable target results so far, best first.

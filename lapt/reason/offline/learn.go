@@ -30,6 +30,17 @@ type candidate struct {
 	p     float64 // sign-test p-value of the lead against it
 }
 
+// separationLevel is the per-op significance level of the separation test:
+// the family-wise level (Separation, default 0.05) divided by the number of
+// ops tested (Bonferroni: every non-leading op of every decision).
+func (r *Reasoner) separationLevel(an Analysis) float64 {
+	tests := 0
+	for _, es := range an.Edges {
+		tests += max(len(es.Ops)-1, 0)
+	}
+	return r.separation() / float64(max(tests, 1))
+}
+
 // Confidence levels of a statement.
 func confidence(p float64, alpha float64, thin bool) string {
 	switch {
@@ -91,6 +102,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 		warnings = append(warnings, fmt.Sprintf("WARNING: thin evidence: %d source architectures for a top-%d contrast (want at least %d); every cut below is tentative and the space is kept as wide as the budget allows.",
 			an.N, an.K, 2*k*len(req.Sources)))
 	}
+	sepAlpha := r.separationLevel(an)
 	var cands []candidate
 	for _, es := range an.Edges {
 		lead := es.Ops[0]
@@ -110,6 +122,9 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 			}
 			if thin && c.class != classAbsent {
 				c.class = classUndecided
+			}
+			if st.Depletion >= sepAlpha {
+				c.class = classUndecided // no exact separation: no case against it
 			}
 			cands = append(cands, c)
 		}
@@ -184,7 +199,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 	stmts = append(stmts, warnings...)
 	for _, es := range an.Edges {
 		sort.Ints(set.Allowed[es.Edge])
-		stmts = append(stmts, r.edgeStatement(sp, es, an.K, set.Allowed[es.Edge], cands, byBudget, widened, thin))
+		stmts = append(stmts, r.edgeStatement(sp, es, an.K, sepAlpha, set.Allowed[es.Edge], cands, byBudget, widened, thin))
 	}
 	if budget > 0 {
 		full := sp.Count()
@@ -208,11 +223,12 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 }
 
 // edgeStatement states what an edge keeps and why, with a confidence.
-func (r *Reasoner) edgeStatement(sp *space.Space, es EdgeStats, k int, allowed []int, cands []candidate, byBudget, widened map[[2]int]bool, thin bool) string {
+func (r *Reasoner) edgeStatement(sp *space.Space, es EdgeStats, k int, sepAlpha float64, allowed []int, cands []candidate, byBudget, widened map[[2]int]bool, thin bool) string {
 	lead := es.Ops[0]
 	var b strings.Builder
 	// The confidence of an edge is that of its weakest cut: the largest
-	// sign-test p-value of the lead against a cut op (a kept op needs none).
+	// separation (Fisher) p-value of a cut op (a kept op needs none),
+	// against the corrected level.
 	maxP := 0.0
 	var cut, against []string
 	var tie bool
@@ -234,25 +250,25 @@ func (r *Reasoner) edgeStatement(sp *space.Space, es EdgeStats, k int, allowed [
 		case byBudget[key]:
 			cut = append(cut, fmt.Sprintf("%s (%d/%d; left out for the budget, not by the evidence: low confidence)", sp.OpName(c.st.Op), c.st.Top, k))
 		case c.class == classAbsent:
-			cut = append(cut, fmt.Sprintf("%s (0/%d)", sp.OpName(c.st.Op), k))
+			cut = append(cut, fmt.Sprintf("%s (0/%d; depleted: Fisher p=%.2g)", sp.OpName(c.st.Op), k, c.st.Depletion))
 		case c.class == classDominated:
-			cut = append(cut, fmt.Sprintf("%s (%d/%d; %s leads significantly, sign test p=%.2g)", sp.OpName(c.st.Op), c.st.Top, k, sp.OpName(lead.Op), c.p))
+			cut = append(cut, fmt.Sprintf("%s (%d/%d; depleted: Fisher p=%.2g; %s leads, sign test p=%.2g)", sp.OpName(c.st.Op), c.st.Top, k, c.st.Depletion, sp.OpName(lead.Op), c.p))
 		case c.class == classNotEnriched:
-			cut = append(cut, fmt.Sprintf("%s (%d/%d, not enriched: %.0f%% vs %.0f%% elsewhere)", sp.OpName(c.st.Op), c.st.Top, k, 100*c.st.TopFrac, 100*c.st.Base))
+			cut = append(cut, fmt.Sprintf("%s (%d/%d, depleted: %.0f%% vs %.0f%% elsewhere, Fisher p=%.2g)", sp.OpName(c.st.Op), c.st.Top, k, 100*c.st.TopFrac, 100*c.st.Base, c.st.Depletion))
 		default:
-			cut = append(cut, fmt.Sprintf("%s (%d/%d, p=%.2g)", sp.OpName(c.st.Op), c.st.Top, k, c.p))
+			cut = append(cut, fmt.Sprintf("%s (%d/%d; not separated from the rest, Fisher p=%.2g: left out by the cap of %d ops)", sp.OpName(c.st.Op), c.st.Top, k, c.st.Depletion, len(allowed)))
 		}
 	}
 	for _, c := range cands {
 		if c.edge == es.Edge && !slices.Contains(allowed, c.st.Op) {
-			p := c.p
+			p := c.st.Depletion
 			if byBudget[[2]int{c.edge, c.st.Op}] {
 				p = 1
 			}
 			maxP = math.Max(maxP, p)
 		}
 	}
-	conf := confidence(maxP, r.alpha(), thin)
+	conf := confidence(maxP, sepAlpha, thin)
 	if len(allowed) == len(es.Ops) {
 		conf = "n/a: nothing cut"
 	}

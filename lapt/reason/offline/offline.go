@@ -98,6 +98,10 @@ import (
 type Reasoner struct {
 	// Alpha is the significance level of the dominance test (default 0.01).
 	Alpha float64
+	// Separation is the family-wise significance level of the separation
+	// test that lets evidence count against an op (default 0.05; divided
+	// by the number of ops tested, see the package doc).
+	Separation float64
 	// Pairs is how many co-occurrence statements to write (default 2).
 	Pairs int
 	// IgnoreBudget sizes the refined space by the evidence alone (no band
@@ -117,11 +121,21 @@ func (r *Reasoner) alpha() float64 {
 	return r.Alpha
 }
 
+func (r *Reasoner) separation() float64 {
+	if r.Separation <= 0 {
+		return 0.05
+	}
+	return r.Separation
+}
+
 // Name implements reason.Reasoner.
 func (r *Reasoner) Name() string {
 	var opts []string
 	if r.Alpha > 0 && r.Alpha != 0.01 {
 		opts = append(opts, fmt.Sprintf("alpha=%g", r.Alpha))
+	}
+	if r.Separation > 0 && r.Separation != 0.05 {
+		opts = append(opts, fmt.Sprintf("separation=%g", r.Separation))
 	}
 	if r.IgnoreBudget {
 		opts = append(opts, "no-budget-band")

@@ -35,17 +35,19 @@ func TestLearnImageNetPrinciples(t *testing.T) {
 	}
 	set := out.Set
 	t.Log("\n" + set.Format(sp) + set.Analysis)
-	// Decisive edges keep one op; split edges keep two (cap 2).
-	want := [][]int{{3}, {2, 3}, {3}, {1}, {2, 3}, {2, 3}}
+	// No budget: every op not separated from the rest by the Fisher test
+	// (Bonferroni over the 24 ops tested) stays, up to the cap of 2; the
+	// second op on every edge is not significantly depleted among the top 50.
+	want := [][]int{{2, 3}, {2, 3}, {2, 3}, {1, 2}, {2, 3}, {2, 3}}
 	if !reflect.DeepEqual(set.Allowed, want) {
 		t.Fatalf("allowed = %v, want %v", set.Allowed, want)
 	}
 	c10, _ := sp.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|")
 	_, rep, err := principles.Refine(sp, set, principles.Reference{Name: "cifar10 optimum", Arch: c10})
-	if err != nil || rep.SizeAfter != 8 || !rep.References[0].Survived {
+	if err != nil || rep.SizeAfter != 64 || !rep.References[0].Survived {
 		t.Fatalf("%v %+v", err, rep)
 	}
-	if !strings.Contains(strings.Join(set.Statements, " "), "34 of the top 50") {
+	if !strings.Contains(strings.Join(set.Statements, " "), "nor_conv_3x3 (34/50, 3.3x)") {
 		t.Fatalf("statements lack the numbers: %v", set.Statements)
 	}
 	// Deterministic.

@@ -25,6 +25,13 @@ type OpStat struct {
 	// P is the one-sided binomial p-value of seeing at least Top carriers
 	// among k draws at the base frequency (small: significantly enriched).
 	P float64
+	// Rest is how many of the other architectures carry the op on the edge.
+	Rest int
+	// Depletion is the one-sided Fisher exact (hypergeometric) p-value of
+	// seeing at most Top carriers among the top-k when the k are drawn
+	// from all architectures at random (small: significantly depleted
+	// among the top; the separation test that cuts an op).
+	Depletion float64
 }
 
 // EdgeStats is the evidence for one edge, ops ranked by Top (desc).
@@ -81,6 +88,8 @@ func Analyse(sp *space.Space, archs []reason.Scored, k int) Analysis {
 			st := OpStat{Op: op, Top: topC[op], TopFrac: float64(topC[op]) / float64(k), Base: base}
 			st.Enrichment = ((float64(topC[op]) + 0.5) / (float64(k) + 0.5*float64(len(choices)))) / base
 			st.P = upperTail(topC[op], k, base)
+			st.Rest = restC[op]
+			st.Depletion = hyperLowerTail(topC[op], len(archs), topC[op]+restC[op], k)
 			es.Ops = append(es.Ops, st)
 		}
 		sort.SliceStable(es.Ops, func(i, j int) bool {
@@ -103,6 +112,26 @@ func upperTail(x, n int, p float64) float64 {
 	p = math.Min(math.Max(p, 1e-9), 1-1e-9)
 	b := distuv.Binomial{N: float64(n), P: p}
 	return math.Max(0, 1-b.CDF(float64(x-1)))
+}
+
+// hyperLowerTail returns P(X <= x) for X hypergeometric: n draws without
+// replacement from a population of size total holding succ successes.
+func hyperLowerTail(x, total, succ, n int) float64 {
+	lchoose := func(a, b int) float64 {
+		if b < 0 || b > a {
+			return math.Inf(-1)
+		}
+		la, _ := math.Lgamma(float64(a + 1))
+		lb, _ := math.Lgamma(float64(b + 1))
+		lc, _ := math.Lgamma(float64(a - b + 1))
+		return la - lb - lc
+	}
+	den := lchoose(total, n)
+	sum := 0.0
+	for i := max(0, n-(total-succ)); i <= x; i++ {
+		sum += math.Exp(lchoose(succ, i) + lchoose(total-succ, n-i) - den)
+	}
+	return math.Min(1, sum)
 }
 
 // signTest returns the one-sided p-value that a count of a (versus b) is
