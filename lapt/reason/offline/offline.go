@@ -7,14 +7,21 @@
 // Learning (source tasks only). The top-k architectures (k = TopK, 50 by
 // default) are contrasted with the rest of the evidence. For each edge and op
 // it counts the carriers among the top-k, the op's base frequency among the
-// others, the enrichment (ratio of the two) and a one-sided binomial p-value
-// for the enrichment. Ops on an edge are ranked by their count in the top-k,
-// and the first is always allowed. Every other op gets an evidence class,
-// from the weakest case against it to the strongest: undecided (the top
-// architectures are split), not enriched (no more frequent among the top-k
-// than elsewhere), dominated (the leading op is significantly more frequent:
-// one-sided sign test on the two counts, p < Alpha, default 0.01), absent
-// (no top architecture carries it).
+// others, the enrichment (ratio of the two), a one-sided binomial p-value
+// for the enrichment and a one-sided Fisher exact (hypergeometric) p-value
+// for the depletion: the chance that k architectures drawn at random from
+// the evidence carry the op at most as often as the top-k do. Ops on an edge
+// are ranked by their count in the top-k, and the first is always allowed.
+//
+// Evidence counts against an op only when the separation test rejects it:
+// its Fisher depletion p-value is below Separation (default 0.05) divided by
+// the number of ops tested (every non-leading op of every decision:
+// Bonferroni, so the family of cuts, not each cut, is at 5%). An op that
+// passes the test is undecided whatever its count. A rejected op gets a
+// class, from the weakest case against it to the strongest: not enriched
+// (no more frequent among the top-k than elsewhere), dominated (the leading
+// op is significantly more frequent: one-sided sign test on the two counts,
+// p < Alpha, default 0.01), absent (no top architecture carries it).
 //
 // How far to shrink follows from the evidence and the budget together. The
 // ops are added back in that order (undecided first; within a class, the
@@ -46,9 +53,10 @@
 // (the leader is not above a fair 1/#ops share at one-sided binomial
 // p < 0.05) are warned about in the edge's statement.
 //
-// Every edge statement starts with a confidence: "high" when every cut op
-// is dominated at p < Alpha/10, "medium" at p < Alpha, "low" otherwise
-// (and always when evidence is thin or an op was cut for the budget). The
+// Every edge statement starts with a confidence, that of its weakest cut:
+// "high" when every cut op is separated at a Fisher p below a tenth of the
+// corrected level, "medium" below the corrected level, "low" otherwise (an
+// op cut only by the op cap or the budget; always when evidence is thin). The
 // prose also states the space size against the budget and band, the ops
 // that are depleted across the cell, and the strongest co-occurrences of
 // edge choices among the top-k (interactions).
