@@ -38,8 +38,11 @@ vet: ## go vet and gofmt check.
 test-deps: ## Debian packages the tests read (Fashion-MNIST).
 	@bash scripts/ensure-apt.sh $(DATA_PKGS)
 
-test-go: test-deps ## Go unit, example and integration tests.
-	$(GO) test -count=1 ./...
+test-go: test-deps ## Go unit, example and integration tests; coverage of the core packages with and without data (mk/cover.mk).
+	@mkdir -p build/cover
+	$(GO) test -count=1 -coverprofile=build/cover/test-go.out ./...
+	@GO="$(GO)" bash scripts/coverage.sh report build/cover/test-go.out "make test-go: NASNB_DATA=$(NASNB_DATA)"
+	@$(MAKE) --no-print-directory cover-nodata
 
 test: vet test-go chaos-short test-notebooks test-screenshot ## Everything CI runs.
 	@echo "make test: all passed"
