@@ -109,7 +109,7 @@ func TestFidelityAdaptationSeesOnlyToldFidelity(t *testing.T) {
 			rec := &recorder{Reasoner: offline.New()}
 			cfg := synthConfig(tables, rec, seed, sync)
 			jobs := 0
-			cfg.Fidelity.OnJob = func(FidelityTrial) { jobs++ }
+			cfg.Hooks.OnJob.Add("count", 0, func(FidelityTrial) error { jobs++; return nil })
 			res, err := Run(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
