@@ -155,6 +155,11 @@ type Run struct {
 	// queue holds proposals of the current batch, evaluated, awaiting commit.
 	queue  []proposal
 	askErr error
+	// exact holds every architecture proposed so far; equivFree counts the
+	// free answers to architectures never proposed before (equivalent to
+	// an evaluated one under the space's Canonical).
+	exact     map[space.Arch]bool
+	equivFree int
 }
 
 // NewRun prepares a run; with a journal it reads the trials already there so
@@ -169,7 +174,7 @@ func NewRun(cfg Config) (*Run, error) {
 	if cfg.MaxFree <= 0 {
 		cfg.MaxFree = 2000
 	}
-	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now()}
+	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now(), exact: map[space.Arch]bool{}}
 	if j := cfg.Journal; j != nil {
 		h := r.header()
 		hs := j.Kind("header")
@@ -230,6 +235,13 @@ func (r *Run) Seen(a space.Arch) bool {
 	_, ok := r.cache[r.key(a)]
 	return ok
 }
+
+// EquivalentFree returns how many proposals were answered for free because a
+// functionally equivalent architecture (same [space.Space.Canonical] form,
+// under the space's built-in and declared equivalence) had already been
+// evaluated; exact repeats are not counted. These are the evaluations that
+// equivalence saved.
+func (r *Run) EquivalentFree() int { return r.equivFree }
 
 // FreeStreak returns how many consecutive trials were answered from the
 // cache for free; a long streak means the current space is exhausted.
@@ -309,6 +321,10 @@ func (r *Run) commit(p proposal) (Trial, error) {
 		r.free++
 	}
 	t.N = r.n
+	if t.Cached && !t.Counted && !r.exact[a] {
+		r.equivFree++
+	}
+	r.exact[a] = true
 	if r.cfg.Journal != nil && !t.Replayed {
 		if err := r.cfg.Journal.Append("trial", t); err != nil {
 			return Trial{}, r.stop(err)
