@@ -9,7 +9,6 @@ import (
 
 	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/lapt/experiment"
-	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )
@@ -130,29 +129,15 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	start := time.Now()
-	proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
-		st, err := search.New(*strategy, task.Space, seed, search.EvolutionConfig{Population: *pop, Tournament: *tour})
-		if err != nil {
-			return experiment.Outcome{}, err
+	scfg := experiment.SearchConfig{Space: task.Space, Evaluator: task.Table, Strategy: *strategy,
+		Evolution: search.EvolutionConfig{Population: *pop, Tournament: *tour}, Budget: *budget, Seeds: seeds,
+		Workers: *workers, Dedup: dedup, Label: task.Name}
+	if *journalDir != "" {
+		scfg.Journal = func(seed uint64) string {
+			return filepath.Join(*journalDir, fmt.Sprintf("%s-%s-%s-seed%04d.jsonl", task.Space.Name(), task.Table.Bench().Task(), *strategy, seed))
 		}
-		cfg := search.Config{Strategy: st, Evaluator: task.Table, Budget: *budget, Seed: seed, Dedup: dedup, Label: task.Name}
-		if *journalDir != "" {
-			p := filepath.Join(*journalDir, fmt.Sprintf("%s-%s-%s-seed%04d.jsonl", task.Space.Name(), task.Table.Bench().Task(), *strategy, seed))
-			j, err := journal.Open(p)
-			if err != nil {
-				return experiment.Outcome{}, err
-			}
-			defer j.Close()
-			cfg.Journal = j
-		}
-		r, err := search.Execute(ctx, cfg)
-		if err != nil {
-			return experiment.Outcome{}, err
-		}
-		return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted,
-			Extra: map[string]float64{"equivalent_free": float64(r.EquivalentFree())}}, nil
 	}
-	outs, err := experiment.RunSeeds(ctx, seeds, *workers, proc, nil)
+	outs, err := experiment.Search(ctx, scfg)
 	if err != nil {
 		return err
 	}
