@@ -65,7 +65,7 @@ func TestOwnBenchmarkBadFiles(t *testing.T) {
 	}{
 		{[]string{"search", "--space-file", badSpace, "--table", tab}, "bad.yaml:3:15: decisions[0].choises: unknown field"},
 		{[]string{"search", "--space-file", filepath.Join(dir, "none.yaml"), "--table", tab}, "none.yaml: stat"},
-		{[]string{"search", "--space-file", good, "--table", badTab}, `bad.csv:3:1: key: key "02" is not an architecture of space t`},
+		{[]string{"search", "--space-file", good, "--table", badTab}, `bad.csv:3:1: key: not a key of the space: space t: key "02"`},
 		{[]string{"search", "--table", tab}, "--table needs --space-file"},
 		{[]string{"search", "--space-file", good}, "--space-file needs --table"},
 		{[]string{"search", "--space-file", good, "--table", tab, "--dataset", "cifar10"}, "--dataset is for the built-in benchmarks"},
