@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/eval"
@@ -129,6 +130,11 @@ type Header struct {
 	// Async is the number of candidates in flight of an asynchronous run
 	// ([Run.RunAsync]), 0 for a synchronous one.
 	Async int `json:"async,omitempty"`
+	// Equivalence lists the space's declared equivalence rules (and
+	// "function" for a Go EquivalenceFunc) when the run deduplicates by
+	// them: a journal written under other rules is refused. Empty for the
+	// built-in spaces.
+	Equivalence string `json:"equivalence,omitempty"`
 }
 
 // Stop reasons.
@@ -205,7 +211,23 @@ func NewRun(cfg Config) (*Run, error) {
 
 func (r *Run) header() Header {
 	return Header{Space: r.cfg.Strategy.Space().Name(), Strategy: r.cfg.Strategy.Name(), Seed: r.cfg.Seed,
-		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async}
+		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async,
+		Equivalence: r.equivalenceHeader()}
+}
+
+func (r *Run) equivalenceHeader() string {
+	sp := r.cfg.Strategy.Space()
+	if r.cfg.Dedup != DedupCanonical || !sp.HasEquivalence() {
+		return ""
+	}
+	var parts []string
+	for _, rule := range sp.Rules() {
+		parts = append(parts, rule.String())
+	}
+	if sp.HasEquivalenceFunc() {
+		parts = append(parts, "function")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Config returns the run's configuration.

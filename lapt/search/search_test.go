@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -272,6 +273,37 @@ func TestEquivalentFreeCounted(t *testing.T) {
 	for a := range calls {
 		if sp.Canonical(a) != a && calls[sp.Canonical(a)] > 0 {
 			t.Fatalf("%s and its equivalent %s both evaluated", sp.Format(a), sp.Format(sp.Canonical(a)))
+		}
+	}
+}
+
+func TestJournalRefusesOtherEquivalence(t *testing.T) {
+	src := "name: m\ndecisions:\n  - {name: a, choices: [id, c, d]}\n  - {name: b, choices: [id, c, d]}\nkey_format: digits\n"
+	plain, err := space.ParseFile("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruled, err := space.ParseFile("m.yaml", []byte(src+"equivalence:\n  - {collapse: [a, b], op: id}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := eval.Func(func(ctx context.Context, a space.Arch) (eval.Result, error) {
+		return eval.Result{Status: eval.OK, Metrics: eval.Metrics{Val: float64(a.Op(0)), Test: 0}}, nil
+	})
+	p := filepath.Join(t.TempDir(), "j.jsonl")
+	for i, sp := range []*space.Space{ruled, plain} {
+		j, err := journal.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := New("random", sp, 1, EvolutionConfig{})
+		_, err = NewRun(Config{Strategy: st, Evaluator: ev, Budget: 3, Journal: j})
+		j.Close()
+		if i == 0 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (err == nil || !strings.Contains(err.Error(), "belongs to another run")) {
+			t.Fatalf("journal of the ruled space resumed without the rules: %v", err)
 		}
 	}
 }
