@@ -30,7 +30,7 @@ func TestOwnBenchmarkCommands(t *testing.T) {
 		t.Fatalf("report %+v", rep)
 	}
 	code, out, errs = runCLI(t, "transfer", "--space-file", exDir+"macro.yaml", "--table", exDir+"task-a.csv", "--source-table", exDir+"task-b.json", "--seeds", "0-4")
-	if code != 0 || !strings.Contains(out, "macro/task-b -> macro/task-a") || !strings.Contains(out, "not a paper benchmark") {
+	if code != 0 || !strings.Contains(out, "macro/task-b -> macro/task-a") || !strings.Contains(out, "\nschedule: ") {
 		t.Fatalf("transfer: %d %s\n%s", code, out, errs)
 	}
 	code, out, errs = runCLI(t, "principles", "--space-file", exDir+"macro.yaml", "--source-table", exDir+"task-b.json", "--table", exDir+"task-a.csv")
