@@ -52,8 +52,9 @@ bench: ## Benchmarks: table lookups/s, the 1,000-seed x 100-evaluation REA run, 
 
 FUZZTIME ?= 30s
 fuzz: ## Run every fuzz target of the core parsers for FUZZTIME each.
-	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
+	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse FuzzParseFile; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./lapt/journal
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTable$$' -fuzztime $(FUZZTIME) ./lapt/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime $(FUZZTIME) ./lapt/reason/llm
 	@set -e; for t in FuzzDecodeArchBZ2 FuzzDecodeArchPickle FuzzDecodeMetaPickle; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./datasets/nats; done
 
