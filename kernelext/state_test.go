@@ -3,6 +3,7 @@ package kernelext
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -182,4 +183,22 @@ func TestWorkDir(t *testing.T) {
 	if _, err := WorkDir("../escape"); err == nil {
 		t.Error("a name with '/' accepted")
 	}
+}
+
+// A value computed in one cell and recalled in the next: the first Remember
+// computes, the second (in a notebook: another cell, another program)
+// recalls what was kept.
+func ExampleRemember() {
+	calls := 0
+	slowStudy := func() ([]float64, error) { calls++; return []float64{91.2, 93.4}, nil }
+	for cell := 1; cell <= 2; cell++ {
+		v, err := Remember("example-curve", slowStudy)
+		fmt.Println("cell", cell, v, err)
+	}
+	fmt.Println("computed", calls, "time(s)")
+	_ = Forget("example-curve")
+	// Output:
+	// cell 1 [91.2 93.4] <nil>
+	// cell 2 [91.2 93.4] <nil>
+	// computed 1 time(s)
 }
