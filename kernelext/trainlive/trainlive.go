@@ -60,33 +60,29 @@ func StepEvent(st train.StepInfo, epochs int, lastVal float64) kernelext.TrainEv
 		Loss: st.Loss, Metric: lastVal, MetricName: "val acc", Elapsed: st.Elapsed}
 }
 
-// Attach returns cfg with hooks that feed l for the candidate called name:
-// every step updates the progress line and the loss curve, every epoch the
-// accuracy curve. Hooks already set in cfg are still called, first.
+// Attach returns cfg with subscribers "trainlive" on OnStep and OnEpoch that
+// feed l for the candidate called name: every step updates the progress line
+// and the loss curve, every epoch the accuracy curve. Subscribers already in
+// cfg stay and are called first (priority 100 puts these last).
 func (l *Live) Attach(cfg train.Config, name string) train.Config {
 	lastVal := math.NaN()
-	prevStep, prevEpoch := cfg.OnStep, cfg.OnEpoch
 	epochs := cfg.Epochs
-	cfg.OnStep = func(st train.StepInfo) {
-		if prevStep != nil {
-			prevStep(st)
-		}
+	cfg.OnStep.Add("trainlive", 100, func(st train.StepInfo) error {
 		if l.Progress != nil {
 			l.Progress.OnTrain(StepEvent(st, epochs, lastVal))
 		}
 		if l.Loss != nil {
 			l.Loss.Append(name, 0, st.Loss)
 		}
-	}
-	cfg.OnEpoch = func(e train.EpochInfo) {
-		if prevEpoch != nil {
-			prevEpoch(e)
-		}
+		return nil
+	})
+	cfg.OnEpoch.Add("trainlive", 100, func(e train.EpochInfo) error {
 		lastVal = e.ValAcc
 		if l.Acc != nil {
 			l.Acc.Append(name, 0, e.ValAcc)
 		}
-	}
+		return nil
+	})
 	return cfg
 }
 

@@ -34,12 +34,18 @@ func TestAttachAndFinish(t *testing.T) {
 	earlier := 0
 	cfg := train.TinyConfig()
 	cfg.Epochs = 2
-	cfg.OnStep = func(train.StepInfo) { earlier++ }
+	cfg.OnStep.Add("earlier", 0, func(train.StepInfo) error { earlier++; return nil })
 	c := l.Attach(cfg, CandidateName(0))
 	for s := 1; s <= 4; s++ {
-		c.OnStep(train.StepInfo{Epoch: (s - 1) / 2, Step: s, TotalSteps: 4, Loss: 2 - 0.1*float64(s)})
+		st := train.StepInfo{Epoch: (s - 1) / 2, Step: s, TotalSteps: 4, Loss: 2 - 0.1*float64(s)}
+		if err := c.OnStep.Call("OnStep", func(f func(train.StepInfo) error) error { return f(st) }); err != nil {
+			t.Fatal(err)
+		}
 		if s%2 == 0 {
-			c.OnEpoch(train.EpochInfo{Epoch: s / 2, ValAcc: 10 * float64(s)})
+			ep := train.EpochInfo{Epoch: s / 2, ValAcc: 10 * float64(s)}
+			if err := c.OnEpoch.Call("OnEpoch", func(f func(train.EpochInfo) error) error { return f(ep) }); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	l.Finish(train.Result{Arch: "a", Status: train.StatusOK, ValAcc: 40})
