@@ -155,6 +155,7 @@ func TestStudyKey(t *testing.T) {
 		func(c *study.Config) { c.Methods = []string{study.LAPT} },
 		func(c *study.Config) { c.Schedule.Budget = 30 },
 		func(c *study.Config) { c.Target = src },
+		func(c *study.Config) { c.On = study.Table(src) },
 	}
 	for i, edit := range edits {
 		c := base
@@ -167,6 +168,14 @@ func TestStudyKey(t *testing.T) {
 	c.Workers, c.OnSeed = 3, func(string, int, int) {}
 	if StudyKey("s", c) != k {
 		t.Error("workers or hooks change the key")
+	}
+	on := base
+	on.On = study.Table(tgt)
+	other := on
+	other.On = study.Table(tgt)
+	other.On.Recipe = []byte(`{"epochs":2}`)
+	if StudyKey("s", on) == StudyKey("s", other) {
+		t.Error("a target's recipe does not change the key")
 	}
 }
 
