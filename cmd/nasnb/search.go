@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -119,7 +120,7 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return experiment.Outcome{}, err
 		}
-		return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
+		return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: errors.Is(r.Err(), search.ErrExhausted)}, nil
 	}
 	outs, err := experiment.RunSeeds(ctx, seeds, *workers, proc, nil)
 	if err != nil {

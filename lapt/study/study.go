@@ -9,6 +9,7 @@ package study
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -203,7 +204,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				if err != nil {
 					return experiment.Outcome{}, err
 				}
-				return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
+				return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: errors.Is(r.Err(), search.ErrExhausted)}, nil
 			}
 			res, err := transfer.Run(ctx, transfer.Config{Space: sp, Sources: evidence, Target: tgt.Table, Reasoner: reasoner, Initial: learned,
 				Schedule: s, Seed: seed, Dedup: cfg.Dedup, Journal: j, References: refs, Hooks: cfg.TransferHooks})

@@ -168,7 +168,7 @@ func (r *Reasoner) complete(ctx context.Context, kind string, msgs []reason.Mess
 		}
 		actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 		resp, err := r.client.CreateChatCompletion(actx, req)
-		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
 		ex.Latency = r.cfg.Now().Sub(ex.Time)
 		if err == nil {
