@@ -37,6 +37,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 	for _, s := range req.Sources {
 		tasks = append(tasks, s.Task)
 	}
+	set.Version = 1 // Learn returns the first version
 	set.Reason = fmt.Sprintf("learned from %s by %s", strings.Join(tasks, "+"), r.name)
 	set.Provenance = r.provenance(tasks, evidence, exs)
 	out.Set = set
