@@ -45,6 +45,16 @@ func (l *List[F]) Add(name string, priority int, fn F) {
 	l.subs = slices.Insert(subs, i, sub[F]{name: name, priority: priority, fn: fn})
 }
 
+// Merge adds every subscriber of other to l, as [List.Add] would, in other's
+// call order: a subscriber of other replaces one of l with the same name.
+// Merging two runs' hooks (a study's and a user's) gives one list that
+// calls both.
+func (l *List[F]) Merge(other List[F]) {
+	for _, s := range other.subs {
+		l.Add(s.name, s.priority, s.fn)
+	}
+}
+
 // Remove unsubscribes name and reports whether it was subscribed.
 func (l *List[F]) Remove(name string) bool {
 	i := slices.IndexFunc(l.subs, func(s sub[F]) bool { return s.name == name })
