@@ -15,7 +15,9 @@
 // schedule's own, no separate constant: on the paper's schedules one
 // evaluation in 5 (NB201) or 10 (TransNAS) tests the sources. Escape
 // results reach the reasoner with the other target trials, so it can widen
-// where the target disagrees with the sources. No oscillation: an adapted
+// where the target disagrees with the sources. (The multi-fidelity loop,
+// [Config.Fidelity], makes no guided escapes: there it escapes only once
+// the space is used up.) No oscillation: an adapted
 // space equal to one already left is rejected and the current one stays.
 // Only versions that changed the space count as adaptations
 // ([Result.Adaptations]). With Schedule.NoAdapt there are no escapes.
