@@ -202,48 +202,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		var mu sync.Mutex
 		details := map[uint64]RunDetail{}
 		proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
-			info := RunInfo{Method: name, Seed: seed, Recipe: tgt.Recipe}
-			var j *journal.Journal
-			var jpath string
-			if cfg.JournalDir != "" {
-				var err error
-				jpath = filepath.Join(cfg.JournalDir, tgt.journalName(info))
-				if j, err = journal.Open(jpath); err != nil {
-					return experiment.Outcome{}, err
-				}
-				defer j.Close()
-				if info.Recipe, err = CheckRecipe(j, tgt.Recipe); err != nil {
-					return experiment.Outcome{}, err
-				}
-			}
-			ev, err := tgt.Evaluator(ctx, info)
-			if err != nil {
-				return experiment.Outcome{}, err
-			}
-			var hooks search.Hooks
-			if tgt.Hooks != nil {
-				hooks = tgt.Hooks(info)
-			}
-			res, err := def.Run(ctx, setup, &SeedRun{RunInfo: info, Evaluator: ev, Journal: j, Initial: initial, Hooks: hooks})
-			if err == nil {
-				err = ctx.Err()
-			}
-			if err != nil {
-				if tgt.Details {
-					mu.Lock()
-					details[seed] = RunDetail{Method: name, Seed: seed, Journal: jpath, BestVal: math.NaN(), BestTest: math.NaN(), Error: err.Error()}
-					mu.Unlock()
-				}
-				return experiment.Outcome{}, err
-			}
+			out, d, err := runSeed(ctx, cfg.JournalDir, tgt, setup, def, name, seed, initial)
 			if tgt.Details {
-				d := DetailOf(name, seed, res.Run)
-				d.Journal, d.Versions = jpath, int(res.Extra["versions"])
+				if err != nil {
+					d.Error = err.Error()
+				}
 				mu.Lock()
 				details[seed] = d
 				mu.Unlock()
 			}
-			return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: res.Extra}, nil
+			return out, err
 		}
 		var progress func(done, total int)
 		if cfg.OnSeed != nil {
@@ -269,6 +237,48 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Methods = append(rep.Methods, m)
 	}
 	return rep, nil
+}
+
+// runSeed runs one seed of a method: it opens the run's journal (checking
+// its recipe), builds the run's evaluator and runs the method. The detail
+// is partial (method, seed, journal) when it fails.
+func runSeed(ctx context.Context, dir string, tgt *Target, setup *Setup, def MethodDef, name string, seed uint64,
+	initial *reason.Outcome) (experiment.Outcome, RunDetail, error) {
+	info := RunInfo{Method: name, Seed: seed, Recipe: tgt.Recipe}
+	d := RunDetail{Method: name, Seed: seed, BestVal: math.NaN(), BestTest: math.NaN()}
+	var j *journal.Journal
+	if dir != "" {
+		d.Journal = filepath.Join(dir, tgt.journalName(info))
+		var err error
+		if j, err = journal.Open(d.Journal); err != nil {
+			return experiment.Outcome{}, d, err
+		}
+		defer j.Close()
+		if info.Recipe, err = CheckRecipe(j, tgt.Recipe); err != nil {
+			return experiment.Outcome{}, d, err
+		}
+	}
+	ev, err := tgt.Evaluator(ctx, info)
+	if err != nil {
+		return experiment.Outcome{}, d, err
+	}
+	var hooks search.Hooks
+	if tgt.Hooks != nil {
+		hooks = tgt.Hooks(info)
+	}
+	res, err := def.Run(ctx, setup, &SeedRun{RunInfo: info, Evaluator: ev, Journal: j, Initial: initial, Hooks: hooks})
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return experiment.Outcome{}, d, err
+	}
+	if tgt.Details {
+		jpath := d.Journal
+		d = DetailOf(name, seed, res.Run)
+		d.Journal, d.Versions = jpath, int(res.Extra["versions"])
+	}
+	return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: res.Extra}, d, nil
 }
 
 func summarize(m *Method, outs []experiment.Outcome, refs *Refs, checkpoints []int) {
