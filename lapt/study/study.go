@@ -5,6 +5,13 @@
 // (evaluations until the target optimum, else its top-0.1%, else the
 // budget), how often each was found, and the incumbent's test score at
 // checkpoints.
+//
+// A study runs on a [Target]: a space, an evaluator per run and optional
+// references. [Table] makes one from a benchmark table (Config.Target is
+// the shorthand); real training makes one from its recipe, which is
+// journaled with every run and checked on resume ([CheckRecipe]). Methods
+// are registered by name ([Register]): lapt, lapt-noadapt, frequency,
+// rea-full, random and local are built in.
 package study
 
 import (
