@@ -60,8 +60,8 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	spaceName := fs.String("space", "nb201", "search space: nb201 or transnas-micro")
 	source := fs.String("source", "imagenet16-120", "source task(s), comma-separated")
 	ref := fs.String("reference", "", "task(s) whose optimum's survival to report (analysis only; never shown to the reasoner)")
-	topK := fs.Int("top-k", 0, "top source architectures shown (default 50)")
-	maxOps := fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
+	fs.Int("top-k", 0, "top source architectures shown (default 50)")
+	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
 	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
 	dataFlag := fs.String("data", "", "benchmark data directory")
 	jsonOut := fs.String("json", "", "write the principle set and report to this JSON file")
@@ -85,13 +85,7 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	sp := srcs[0].Space
-	sch := transfer.ScheduleFor(sp.Root().Name())
-	if *topK > 0 {
-		sch.TopK = *topK
-	}
-	if *maxOps > 0 {
-		sch.MaxOpsPerEdge = *maxOps
-	}
+	sch := scheduleFromFlags(fs).Complete(sp.Root().Name())
 	var evidence []reason.Evidence
 	for _, s := range srcs {
 		evidence = append(evidence, s.Evidence())
