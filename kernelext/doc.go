@@ -20,8 +20,11 @@
 // GitHub and in nbconvert exports without JavaScript.
 //
 // kernelext must not be imported by the core library (lapt/...): the core
-// exposes hook points, and kernelext's adapters return ready hook sets, e.g.
+// exposes hook points (lists of named subscribers, see lapt/hook), and
+// kernelext's adapters add their own subscribers next to the caller's, e.g.
 //
-//	cfg.Hooks = kernelext.SearchProgress("REA on cifar10")           // search.Hooks
-//	tcfg.Hooks = kernelext.TransferHooks(sp, "LAPT -> cifar10")      // transfer.Hooks
+//	kernelext.SearchProgress(&cfg.Hooks, "REA on cifar10")           // cfg is a search.Config
+//	tcfg.Hooks = kernelext.TransferHooks(sp, "LAPT -> cifar10")      // tcfg is a transfer.Config
+//
+// (see ExampleSearchProgress and ExampleTransferHooks).
 package kernelext

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/hook"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/space"
 )
@@ -77,15 +78,25 @@ type Trial struct {
 	Replayed bool `json:"-"`
 }
 
-// Hooks are the run's hook points; nil hooks are skipped. Notebook helpers
-// and the CLI attach here: the search code knows nothing about them.
+// Hooks are the run's hook points, each a list of named subscribers called
+// in order (see [hook.List]). Notebook helpers, the CLI and user code attach
+// with Add: the search code knows nothing about them. A subscriber that
+// returns an error or panics stops the run with a [*hook.Error] naming it
+// (a trial it was told about is already journaled).
 type Hooks struct {
 	// OnStart is called once before the first new trial.
-	OnStart func(r *Run)
+	OnStart hook.List[func(r *Run) error]
 	// OnTrial is called after each trial (replayed trials included).
-	OnTrial func(r *Run, t Trial)
-	// OnEnd is called once when the run stops (budget, exhaustion, error).
-	OnEnd func(r *Run, err error)
+	OnTrial hook.List[func(r *Run, t Trial) error]
+	// OnEnd is called once when the run stops (budget, exhaustion, error);
+	// err is the reason (nil when the budget is spent). An error returned
+	// here becomes the run's error.
+	OnEnd hook.List[func(r *Run, err error) error]
+}
+
+// start calls the OnStart subscribers.
+func (h *Hooks) start(r *Run) error {
+	return h.OnStart.Call("search.OnStart", func(f func(*Run) error) error { return f(r) })
 }
 
 // Config configures a run.
@@ -269,8 +280,8 @@ func (r *Run) Step(ctx context.Context) (Trial, error) {
 	}
 	if !r.started {
 		r.started = true
-		if r.cfg.Hooks.OnStart != nil {
-			r.cfg.Hooks.OnStart(r)
+		if err := r.cfg.Hooks.start(r); err != nil {
+			return Trial{}, r.stop(err)
 		}
 	}
 	if len(r.queue) == 0 {
@@ -319,8 +330,8 @@ func (r *Run) commit(p proposal) (Trial, error) {
 	if t.Result.Usable() && (r.bestIdx < 0 || t.Result.Metrics.Val > r.trials[r.bestIdx].Result.Metrics.Val) {
 		r.bestIdx = len(r.trials) - 1
 	}
-	if r.cfg.Hooks.OnTrial != nil {
-		r.cfg.Hooks.OnTrial(r, t)
+	if err := r.cfg.Hooks.OnTrial.Call("search.OnTrial", func(f func(*Run, Trial) error) error { return f(r, t) }); err != nil {
+		return t, r.stop(err)
 	}
 	switch {
 	case r.n >= r.cfg.Budget:
@@ -333,6 +344,9 @@ func (r *Run) commit(p proposal) (Trial, error) {
 
 func (r *Run) stop(err error) error {
 	r.finish(err)
+	if r.stopErr != nil {
+		return r.stopErr // an OnEnd subscriber's error replaces err
+	}
 	return err
 }
 
@@ -341,8 +355,8 @@ func (r *Run) finish(err error) {
 		return
 	}
 	r.done, r.stopErr = true, err
-	if r.cfg.Hooks.OnEnd != nil {
-		r.cfg.Hooks.OnEnd(r, err)
+	if herr := r.cfg.Hooks.OnEnd.Call("search.OnEnd", func(f func(*Run, error) error) error { return f(r, err) }); herr != nil {
+		r.stopErr = herr
 	}
 }
 
@@ -354,7 +368,7 @@ func (r *Run) RunToEnd(ctx context.Context) error {
 			break
 		}
 	}
-	if r.stopErr == ErrExhausted {
+	if errors.Is(r.stopErr, ErrExhausted) {
 		return nil
 	}
 	return r.stopErr

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
 	"github.com/nasnb/nasnb/lapt/tabular"
@@ -35,10 +35,7 @@ func (f *flaky) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.Outc
 // Issue 13 row 10: one seed's transport faults are recorded in its run and
 // the other seeds finish.
 func TestOneSeedFailureDoesNotSinkTheOthers(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	src, _ := tabular.Open(dir, "nb201", "imagenet16-120", 200)
 	tgt, _ := tabular.Open(dir, "nb201", "cifar10", 200)
 	rep, err := Run(context.Background(), Config{Sources: []*tabular.Task{src}, Target: tgt, Seeds: []uint64{0, 1, 2, 3},

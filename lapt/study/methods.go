@@ -248,32 +248,11 @@ func plainSeed(strategy string) func(ctx context.Context, s *Setup, r *SeedRun) 
 	}
 }
 
-// chainHooks calls a's hooks, then b's.
+// chainHooks returns a's subscribers followed by b's (a subscriber of b
+// replaces one of a with the same name).
 func chainHooks(a, b search.Hooks) search.Hooks {
-	return search.Hooks{
-		OnStart: func(r *search.Run) {
-			if a.OnStart != nil {
-				a.OnStart(r)
-			}
-			if b.OnStart != nil {
-				b.OnStart(r)
-			}
-		},
-		OnTrial: func(r *search.Run, t search.Trial) {
-			if a.OnTrial != nil {
-				a.OnTrial(r, t)
-			}
-			if b.OnTrial != nil {
-				b.OnTrial(r, t)
-			}
-		},
-		OnEnd: func(r *search.Run, err error) {
-			if a.OnEnd != nil {
-				a.OnEnd(r, err)
-			}
-			if b.OnEnd != nil {
-				b.OnEnd(r, err)
-			}
-		},
-	}
+	a.OnStart.Merge(b.OnStart)
+	a.OnTrial.Merge(b.OnTrial)
+	a.OnEnd.Merge(b.OnEnd)
+	return a
 }
