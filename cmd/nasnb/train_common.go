@@ -6,14 +6,17 @@ package main
 // readers. Both run lapt/study over the target of train_target.go.
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
@@ -134,6 +137,54 @@ type trainSetup struct {
 	set  trainSettings
 	data train.Data
 	ex   *execSetup
+	// fromJournal is the journal whose recipe is replayed ("" when the
+	// recipe comes from NASNB_TRAIN_* and the defaults).
+	fromJournal string
+}
+
+// recipeEnvSet says whether any NASNB_TRAIN_* variable of the recipe is
+// set (the backend and checkpoint folder are not part of it).
+func recipeEnvSet() bool {
+	var c train.Config
+	var d train.DataSpec
+	for _, st := range append(train.Settings(&c), train.Settings(&d)...) {
+		if st.Env == "NASNB_TRAIN_BACKEND" || st.Env == "NASNB_TRAIN_CHECKPOINT_DIR" {
+			continue
+		}
+		if _, ok := os.LookupEnv(st.Env); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// journalRecipe returns the training recipe recorded in the first journal
+// of dir (in name order) that trained on dataset, and that journal's path;
+// no recipe and no error when there is none.
+func journalRecipe(dir, dataset string) (*trainSettings, string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "train-*.jsonl"))
+	if err != nil {
+		return nil, "", err
+	}
+	for _, p := range paths {
+		j, err := journal.OpenReadOnly(p)
+		if err != nil {
+			return nil, "", err
+		}
+		recs := j.Kind(study.RecipeKind)
+		j.Close()
+		if len(recs) == 0 {
+			continue
+		}
+		var rs trainSettings
+		if err := json.Unmarshal(recs[0], &rs); err != nil {
+			return nil, "", fmt.Errorf("journal %s: bad %s record: %w", p, study.RecipeKind, err)
+		}
+		if rs.Data.Dataset == dataset {
+			return &rs, p, nil
+		}
+	}
+	return nil, "", nil
 }
 
 // newTrainSetup checks the dataset named by a command's flag (--target or
@@ -151,7 +202,20 @@ func newTrainSetup(fs *flag.FlagSet, flagName string) (*trainSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &trainSetup{set: set}, nil
+	t := &trainSetup{set: set}
+	// A resume with no recipe variable set replays the journals' recipe
+	// (e.g. on another machine); one that sets any must match it.
+	if dir := flagString(fs, "journal"); dir != "" && !recipeEnvSet() {
+		rs, path, err := journalRecipe(dir, dataset)
+		if err != nil {
+			return nil, err
+		}
+		if rs != nil {
+			rs.Config.Backend, rs.Config.CheckpointDir = set.Config.Backend, set.Config.CheckpointDir
+			t.set, t.fromJournal = *rs, path
+		}
+	}
+	return t, nil
 }
 
 // prepare loads the data and builds the executor from the flags, and
@@ -160,6 +224,9 @@ func (t *trainSetup) prepare(fs *flag.FlagSet, head string, stdout io.Writer) er
 	var err error
 	if t.data, err = loadTarget(t.set); err != nil {
 		return err
+	}
+	if t.fromJournal != "" {
+		fmt.Fprintf(stdout, "recipe: replayed from journal %s (no NASNB_TRAIN_* recipe variable set)\n", t.fromJournal)
 	}
 	d, c := t.data, t.set.Config
 	fmt.Fprintf(stdout, "%s (real training): %d train / %d val / %d test images %dx%dx%d, C=%d N=%d, %d epoch(s), batch %d, lr %g, backend %s\n",

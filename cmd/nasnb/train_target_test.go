@@ -74,12 +74,21 @@ func TestTransferTrainSyntheticResume(t *testing.T) {
 		}
 	}
 
-	// Resumed: journaled candidates are not trained again, and the run
-	// replays the journal's recipe.
+	// Resumed with no recipe variable set (as on another machine): the run
+	// replays the journal's recipe, and journaled candidates are not
+	// trained again.
+	for _, k := range []string{"NASNB_TRAIN_CHANNELS", "NASNB_TRAIN_CELLS", "NASNB_TRAIN_EPOCHS", "NASNB_TRAIN_BATCH", "NASNB_TRAIN_IMAGES",
+		"NASNB_TRAIN_VAL", "NASNB_TRAIN_TEST", "NASNB_TRAIN_SYNTHETIC_HW", "NASNB_TRAIN_LR", "NASNB_TRAIN_AUGMENT"} {
+		t.Setenv(k, "") // restored after the test
+		os.Unsetenv(k)
+	}
 	js := filepath.Join(t.TempDir(), "out.json")
 	code, out, errs := runCLI(t, append(args, "--json", js)...)
 	if code != 0 {
 		t.Fatalf("resume: code %d: %s\n%s", code, errs, out)
+	}
+	if !strings.Contains(out, "recipe: replayed from journal "+files[0]) || !strings.Contains(out, "128 train / 64 val / 64 test images 8x8x3, C=4 N=1") {
+		t.Errorf("resume did not replay the journal's recipe:\n%s", out)
 	}
 	if got := strings.Count(out, "(journal)"); got < len(before) {
 		t.Errorf("resume replayed %d of %d journaled trials:\n%s", got, len(before), out)
@@ -94,7 +103,8 @@ func TestTransferTrainSyntheticResume(t *testing.T) {
 		t.Fatalf("%s\n%+v", out, rep)
 	}
 	var recipe trainSettings
-	if err := json.Unmarshal(rep.Recipe, &recipe); err != nil || recipe.Config.Channels != 4 || recipe.Data.Dataset != "synthetic" || recipe.Config.Backend != "" {
+	if err := json.Unmarshal(rep.Recipe, &recipe); err != nil || recipe.Config.Channels != 4 || recipe.Data.TrainImages != 128 ||
+		recipe.Data.Dataset != "synthetic" || recipe.Config.Backend != "" {
 		t.Errorf("recipe %s: %v", rep.Recipe, err)
 	}
 	m := rep.Methods[0]
@@ -115,8 +125,8 @@ func TestTransferTrainSyntheticResume(t *testing.T) {
 		t.Errorf("journal recipe %s, report %s", recs, inReport.String())
 	}
 
-	// Other training settings cannot resume this journal: the error names
-	// the field.
+	// A resume that sets a recipe variable must match the journal: another
+	// recipe is refused, naming the fields.
 	t.Setenv("NASNB_TRAIN_CHANNELS", "8")
 	if code, _, errs := runCLI(t, args...); code == 0 || !strings.Contains(errs, "another recipe") || !strings.Contains(errs, "config.channels: journal 4, now 8") {
 		t.Errorf("settings change: code %d %s", code, errs)
