@@ -19,6 +19,13 @@
 // image/svg+xml MIME entry, so the figure shows in untrusted notebooks, on
 // GitHub and in nbconvert exports without JavaScript.
 //
+// GoNB runs every cell as a new program: Keep, Recall, Remember and
+// WorkDir carry values and files from one cell to the next within a kernel
+// (GoNB's cache package, in the kernel's temporary folder), and RunStudy,
+// ShowStudy and RunSweep use them so that a 100-seed study or sweep runs
+// once per kernel. Training is shown by the sub-package trainlive, the only
+// one that imports lapt/train (GoMLX).
+//
 // kernelext must not be imported by the core library (lapt/...): the core
 // exposes hook points (lists of named subscribers, see lapt/hook), and
 // kernelext's adapters add their own subscribers next to the caller's, e.g.

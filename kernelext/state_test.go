@@ -3,6 +3,7 @@ package kernelext
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -154,6 +155,7 @@ func TestStudyKey(t *testing.T) {
 		func(c *study.Config) { c.Methods = []string{study.LAPT} },
 		func(c *study.Config) { c.Schedule.Budget = 30 },
 		func(c *study.Config) { c.Target = src },
+		func(c *study.Config) { c.On = study.Table(src) },
 	}
 	for i, edit := range edits {
 		c := base
@@ -166,6 +168,14 @@ func TestStudyKey(t *testing.T) {
 	c.Workers, c.OnSeed = 3, func(string, int, int) {}
 	if StudyKey("s", c) != k {
 		t.Error("workers or hooks change the key")
+	}
+	on := base
+	on.On = study.Table(tgt)
+	other := on
+	other.On = study.Table(tgt)
+	other.On.Recipe = []byte(`{"epochs":2}`)
+	if StudyKey("s", on) == StudyKey("s", other) {
+		t.Error("a target's recipe does not change the key")
 	}
 }
 
@@ -182,4 +192,22 @@ func TestWorkDir(t *testing.T) {
 	if _, err := WorkDir("../escape"); err == nil {
 		t.Error("a name with '/' accepted")
 	}
+}
+
+// A value computed in one cell and recalled in the next: the first Remember
+// computes, the second (in a notebook: another cell, another program)
+// recalls what was kept.
+func ExampleRemember() {
+	calls := 0
+	slowStudy := func() ([]float64, error) { calls++; return []float64{91.2, 93.4}, nil }
+	for cell := 1; cell <= 2; cell++ {
+		v, err := Remember("example-curve", slowStudy)
+		fmt.Println("cell", cell, v, err)
+	}
+	fmt.Println("computed", calls, "time(s)")
+	_ = Forget("example-curve")
+	// Output:
+	// cell 1 [91.2 93.4] <nil>
+	// cell 2 [91.2 93.4] <nil>
+	// computed 1 time(s)
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // StudyKey returns the state key under which RunStudy keeps the report of
-// cfg: name plus a fingerprint of what decides the results (sources,
-// target, reasoner, seeds, methods, schedule, dedup, checkpoints), so that a
+// cfg: name plus a fingerprint of what decides the results (sources, the
+// target (On: its name, space, recipe and references; else Target's name),
+// reasoner, seeds, methods, schedule, dedup, checkpoints), so that a
 // cell whose settings were edited runs the study again instead of recalling
 // a stale one. Hooks, workers and the journal folder are not part of it.
 func StudyKey(name string, cfg study.Config) string {
@@ -25,7 +26,15 @@ func StudyKey(name string, cfg study.Config) string {
 			fmt.Fprintf(&b, "src=%s;", s.Name)
 		}
 	}
-	if cfg.Target != nil {
+	if on := cfg.On; on != nil {
+		fmt.Fprintf(&b, "on=%s;recipe=%s;", on.Name, on.Recipe)
+		if on.Space != nil {
+			fmt.Fprintf(&b, "space=%s/%v/%d;", on.Space.Name(), on.Space.Allowed(), on.Space.Count())
+		}
+		if on.Refs != nil {
+			fmt.Fprintf(&b, "refs=%+v;", *on.Refs)
+		}
+	} else if cfg.Target != nil {
 		fmt.Fprintf(&b, "tgt=%s;", cfg.Target.Name)
 	}
 	if cfg.Reasoner != nil {

@@ -6,6 +6,8 @@ package kernelext
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -32,6 +34,25 @@ type Sweep struct {
 	Evolution search.EvolutionConfig
 	// Workers running seeds in parallel (0: all CPUs).
 	Workers int
+	// Key, when set, keeps the runs for later cells of this kernel (see
+	// Remember) under Key plus a fingerprint of the settings above (the
+	// space's allowed ops included), so an edited cell runs again. Key must
+	// name the evaluator: it is not part of the fingerprint.
+	Key string
+}
+
+// StateKey returns the key under which RunSweep keeps s's runs ("" when
+// s.Key is empty).
+func (s Sweep) StateKey() string {
+	if s.Key == "" {
+		return ""
+	}
+	var sp string
+	if s.Space != nil {
+		sp = fmt.Sprintf("%s/%v/%d", s.Space.Name(), s.Space.Allowed(), s.Space.Count())
+	}
+	h := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%v|%d|%v|%+v", s.Strategy, sp, s.Seeds, s.Budget, s.Dedup, s.Evolution)))
+	return s.Key + "-" + hex.EncodeToString(h[:6])
 }
 
 // Extra keys of the outcomes RunSweep returns.
@@ -46,6 +67,10 @@ const (
 // best-so-far validation and test curves, the counted evaluations, whether
 // the space was exhausted, and the ExtraWasted / ExtraFree counters.
 func RunSweep(ctx context.Context, s Sweep) (Runs, error) {
+	if k := s.StateKey(); k != "" {
+		s.Key = ""
+		return Remember(k, func() (Runs, error) { return RunSweep(ctx, s) })
+	}
 	switch {
 	case s.Space == nil || s.Evaluator == nil:
 		return nil, fmt.Errorf("kernelext: sweep %q needs a space and an evaluator", s.Strategy)

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/search"
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 func TestRunSweep(t *testing.T) {
@@ -47,6 +49,39 @@ func TestRunSweep(t *testing.T) {
 		if _, err := RunSweep(context.Background(), bad); err == nil || !strings.Contains(err.Error(), "sweep") {
 			t.Errorf("bad sweep %+v: %v", bad, err)
 		}
+	}
+}
+
+// A keyed sweep runs once per kernel; edited settings run again.
+func TestRunSweepKept(t *testing.T) {
+	t.Setenv("GONB_TMP_DIR", t.TempDir())
+	sp := lineSpace(t)
+	tk := lineTask(t, sp, "target")
+	calls := 0
+	counting := eval.Func(func(ctx context.Context, a space.Arch) (eval.Result, error) {
+		calls++
+		return tk.Table.Evaluate(ctx, a)
+	})
+	s := Sweep{Strategy: "random", Space: sp, Evaluator: counting, Seeds: []uint64{0, 1}, Budget: 5, Workers: 1, Key: "line-random"}
+	first, err := RunSweep(context.Background(), s)
+	if err != nil || calls == 0 {
+		t.Fatalf("%v, %d calls", err, calls)
+	}
+	n := calls
+	again, err := RunSweep(context.Background(), s)
+	if err != nil || calls != n || again.MeanVal(5) != first.MeanVal(5) {
+		t.Errorf("kept sweep: err %v, %d more calls, %v vs %v", err, calls-n, again.MeanVal(5), first.MeanVal(5))
+	}
+	sub, err := sp.Restrict([][]int{{0, 1}, {0, 1}, {0, 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Space = sub
+	if k := s.StateKey(); k == (Sweep{Strategy: "random", Space: sp, Seeds: []uint64{0, 1}, Budget: 5, Key: "line-random"}).StateKey() {
+		t.Error("a restricted space keeps the key")
+	}
+	if _, err := RunSweep(context.Background(), s); err != nil || calls == n {
+		t.Errorf("sub-space sweep recalled instead of run (err %v)", err)
 	}
 }
 

@@ -66,11 +66,18 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	dataFlag := fs.String("data", "", "benchmark data directory")
 	jsonOut := fs.String("json", "", "write the principle set and report to this JSON file")
 	rf := addReasonerFlags(fs)
+	bf := addBenchFileFlags(fs, "with --space-file: results table(s) whose optimum's survival to report (like --reference)", "with --space-file: the source results table(s) to learn from, comma-separated (CSV or JSON)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := (numberRules{positive: append([]string{"top-k", "max-ops", "fidelity"}, reasonerPositive...), nonNegative: reasonerNonNegative}).check(fs); err != nil {
 		return err
+	}
+	if err := bf.check(fs, "space", "source", "reference", "fidelity", "data"); err != nil {
+		return err
+	}
+	if bf.used() && *bf.sourceTable == "" {
+		return usagef("--space-file needs --source-table (the results to learn principles from)")
 	}
 	srcNames := splitList(*source)
 	if len(srcNames) == 0 {
@@ -80,8 +87,20 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	srcs, _, err := openTasks(*dataFlag, *spaceName, srcNames, "", *fidelity)
-	if err != nil {
+	var srcs, refTasks []*tabular.Task
+	if bf.used() {
+		fsp, err := bf.space()
+		if err != nil {
+			return err
+		}
+		if srcs, err = loadTables(fsp, "source-table", *bf.sourceTable); err != nil {
+			return err
+		}
+		if refTasks, err = loadTables(fsp, "table", *bf.table); err != nil {
+			return err
+		}
+		printSpaceFile(stdout, *bf.spaceFile, fsp)
+	} else if srcs, _, err = openTasks(*dataFlag, *spaceName, srcNames, "", *fidelity); err != nil {
 		return err
 	}
 	sp := srcs[0].Space
@@ -97,6 +116,9 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var hist principles.History
 	set := hist.Add(out.Set)
 	var refs []principles.Reference
+	for _, t := range refTasks {
+		refs = append(refs, principles.Reference{Name: t.Name + " optimum", Arch: t.Best})
+	}
 	for _, name := range splitList(*ref) {
 		_, t, err := openTasks(*dataFlag, *spaceName, nil, name, *fidelity)
 		if err != nil {
@@ -107,6 +129,9 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	_, rep, err := principles.Refine(sp, set, refs...)
 	if err != nil {
 		return err
+	}
+	if bf.used() {
+		printSchedule(stdout, sp, sch)
 	}
 	fmt.Fprint(stdout, set.Format(sp))
 	if set.Analysis != "" {
@@ -162,8 +187,18 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	workers := fs.Int("workers", 0, "parallel seeds (0: all CPUs)")
 	rf := addReasonerFlags(fs)
 	addExecutorFlags(fs) // --evaluator train only (cmd/nasnb/executor_flags.go)
+	bf := addBenchFileFlags(fs, "with --space-file: the target results table (CSV or JSON, docs/own-benchmark.md)", "with --space-file: the source results table(s), comma-separated")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := bf.check(fs, "space", "source", "target", "fidelity", "data"); err != nil {
+		return err
+	}
+	if bf.used() && (*bf.table == "" || *bf.sourceTable == "") {
+		return usagef("--space-file needs --table (the target) and --source-table (the source)")
+	}
+	if bf.used() && *evaluator != "table" {
+		return usagef("--space-file transfers between results tables; --evaluator %s is for the built-in training datasets", *evaluator)
 	}
 	if err := (numberRules{
 		positive:    append([]string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity"}, reasonerPositive...),
@@ -235,7 +270,24 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	} else {
 		var tt *tabular.Task
-		if srcs, tt, err = openTasks(*dataFlag, *spaceName, splitList(*source), *target, *fidelity); err != nil {
+		if bf.used() {
+			sp, err := bf.space()
+			if err != nil {
+				return err
+			}
+			if srcs, err = loadTables(sp, "source-table", *bf.sourceTable); err != nil {
+				return err
+			}
+			tts, err := loadTables(sp, "table", *bf.table)
+			if err != nil {
+				return err
+			}
+			if len(tts) != 1 {
+				return usagef("--table: transfer takes one target table, got %d", len(tts))
+			}
+			tt = tts[0]
+			printSpaceFile(stdout, *bf.spaceFile, sp)
+		} else if srcs, tt, err = openTasks(*dataFlag, *spaceName, splitList(*source), *target, *fidelity); err != nil {
 			return err
 		}
 		if len(srcs) == 0 {
@@ -248,6 +300,9 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			if s.Name == tt.Name {
 				return usagef("the source %s is the target: principles must come from another task", s.Name)
 			}
+		}
+		if bf.used() {
+			printSchedule(stdout, tt.Space, sch)
 		}
 		tgt = study.Table(tt)
 	}

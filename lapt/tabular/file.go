@@ -125,7 +125,11 @@ func (r *tableReader) errf(line, col int, field, format string, args ...any) err
 func (r *tableReader) add(key string, keyLine, keyCol int, keyField string, val, test *float64, extra map[string]float64, pos func(string) (int, int)) error {
 	a, err := r.sp.Parse(strings.TrimSpace(key))
 	if err != nil {
-		return r.errf(keyLine, keyCol, keyField, "key %q is not an architecture of space %s: %v", truncate(key, 60), r.sp.Name(), err)
+		msg := err.Error()
+		if !strings.Contains(msg, key) {
+			msg = fmt.Sprintf("key %q: %s", truncate(key, 60), msg)
+		}
+		return r.errf(keyLine, keyCol, keyField, "not a key of the space: %s", msg)
 	}
 	if l, dup := r.seen[a]; dup {
 		return r.errf(keyLine, keyCol, keyField, "key %q: architecture %s already given on line %d", truncate(key, 60), r.sp.Format(a), l)
