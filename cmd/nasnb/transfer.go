@@ -83,7 +83,8 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	sp := srcs[0].Space
-	sch := transfer.ScheduleFor(sp.Root().Name())
+	sch := transfer.ScheduleFor(sp.Root())
+	printScheduleNote(stdout, sch)
 	if *topK > 0 {
 		sch.TopK = *topK
 	}
@@ -144,13 +145,13 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99")
 	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare: "+strings.Join(study.AllMethods, ", "))
 	budget := fs.Int("budget", 0, "target evaluations per seed (default: the paper's, 20 on nb201, 50 on transnas-micro)")
-	pop := fs.Int("population", 0, "REA population (default: the paper's)")
-	tour := fs.Int("tournament", 0, "REA tournament size (default: the paper's)")
-	every := fs.Int("adapt-every", 0, "evaluations between adaptations (default: the paper's)")
-	warmup := fs.Int("warmup", -1, "plain evaluations after the initial population before adapting (default: the paper's)")
-	topK := fs.Int("top-k", 0, "top source architectures shown (default 50)")
-	maxOps := fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
-	noAdapt := fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
+	fs.Int("population", 0, "REA population (default: the paper's)")
+	fs.Int("tournament", 0, "REA tournament size (default: the paper's)")
+	fs.Int("adapt-every", 0, "evaluations between adaptations (default: the paper's)")
+	fs.Int("warmup", 0, "plain evaluations after the initial population before adapting (0: the paper's, -1: none)")
+	fs.Int("top-k", 0, "top source architectures shown (default 50)")
+	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
+	fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
 	dedupFlag := fs.String("dedup", "canonical", "repeated architectures: canonical, exact or count")
 	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
 	dataFlag := fs.String("data", "", "benchmark data directory")
@@ -165,8 +166,12 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err := (numberRules{
 		positive:    append([]string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity"}, reasonerPositive...),
-		nonNegative: append([]string{"warmup", "workers"}, reasonerNonNegative...),
+		nonNegative: append([]string{"workers"}, reasonerNonNegative...),
 	}).check(fs); err != nil {
+		return err
+	}
+	sch, err := scheduleFromFlags(fs)
+	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(*target) == "" {
@@ -217,13 +222,7 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("the source %s is the target: principles must come from another task", s.Name)
 		}
 	}
-	sch := transfer.Schedule{Budget: *budget, Population: *pop, Tournament: *tour, AdaptEvery: *every, TopK: *topK, MaxOpsPerEdge: *maxOps, NoAdapt: *noAdapt}
-	switch {
-	case *warmup == 0:
-		sch.Warmup = -1 // none
-	case *warmup > 0:
-		sch.Warmup = *warmup
-	}
+	printScheduleNote(stdout, sch.Complete(tgt.Space.Root()))
 	rep, err := study.Run(ctx, study.Config{Sources: srcs, Target: tgt, Reasoner: r, Schedule: sch, Seeds: seeds, Methods: ms,
 		Dedup: dedup, JournalDir: *journalDir, Workers: *workers})
 	if err != nil {

@@ -135,23 +135,11 @@ func transferTrain(ctx context.Context, fs *flag.FlagSet, rf *reasonerFlags, std
 		evidence = append(evidence, s.Evidence())
 		srcNames = append(srcNames, s.Name)
 	}
-	sch := transfer.ScheduleFor(sp.Root().Name())
-	for _, o := range []struct {
-		flag string
-		dst  *int
-	}{{"budget", &sch.Budget}, {"population", &sch.Population}, {"tournament", &sch.Tournament},
-		{"adapt-every", &sch.AdaptEvery}, {"top-k", &sch.TopK}, {"max-ops", &sch.MaxOpsPerEdge}} {
-		if v := flagInt(fs, o.flag); v > 0 {
-			*o.dst = v
-		}
+	sch, err := scheduleFromFlags(fs)
+	if err != nil {
+		return err
 	}
-	switch v := flagInt(fs, "warmup"); {
-	case v == 0:
-		sch.Warmup = -1 // none
-	case v > 0:
-		sch.Warmup = v
-	}
-	sch.NoAdapt = flagString(fs, "no-adapt") == "true"
+	sch = sch.Complete(sp.Root())
 
 	data, err := loadTarget(set)
 	if err != nil {

@@ -125,7 +125,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	tgt := cfg.Target
 	sp := tgt.Space
-	sch := cfg.Schedule.Complete(sp.Root().Name())
+	sch := cfg.Schedule.Complete(sp.Root())
 	methods := cfg.Methods
 	if len(methods) == 0 {
 		methods = AllMethods
