@@ -46,8 +46,8 @@ const (
 // EpochSeconds is the simulated GPU seconds of one training epoch of an
 // NB201 architecture (its string form).
 func EpochSeconds(arch string) float64 {
-	n3 := strings.Count(arch, "nor_conv_3x3")
-	light := strings.Count(arch, "nor_conv_1x1") + strings.Count(arch, "avg_pool_3x3")
+	n3 := strings.Count(arch, space.NameConv3x3)
+	light := strings.Count(arch, space.NameConv1x1) + strings.Count(arch, space.NameAvgPool)
 	return epochBase + epochLight*float64(light) + epochConv3x3*float64(n3)
 }
 
