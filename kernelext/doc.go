@@ -19,9 +19,19 @@
 // image/svg+xml MIME entry, so the figure shows in untrusted notebooks, on
 // GitHub and in nbconvert exports without JavaScript.
 //
-// kernelext must not be imported by the core library (lapt/...): the core
-// exposes hook points, and kernelext's adapters return ready hook sets, e.g.
+// GoNB runs every cell as a new program: Keep, Recall, Remember and
+// WorkDir carry values and files from one cell to the next within a kernel
+// (GoNB's cache package, in the kernel's temporary folder), and RunStudy,
+// ShowStudy and RunSweep use them so that a 100-seed study or sweep runs
+// once per kernel. Training is shown by the sub-package trainlive, the only
+// one that imports lapt/train (GoMLX).
 //
-//	cfg.Hooks = kernelext.SearchProgress("REA on cifar10")           // search.Hooks
-//	tcfg.Hooks = kernelext.TransferHooks(sp, "LAPT -> cifar10")      // transfer.Hooks
+// kernelext must not be imported by the core library (lapt/...): the core
+// exposes hook points (lists of named subscribers, see lapt/hook), and
+// kernelext's adapters add their own subscribers next to the caller's, e.g.
+//
+//	kernelext.SearchProgress(&cfg.Hooks, "REA on cifar10")           // cfg is a search.Config
+//	tcfg.Hooks = kernelext.TransferHooks(sp, "LAPT -> cifar10")      // tcfg is a transfer.Config
+//
+// (see ExampleSearchProgress and ExampleTransferHooks).
 package kernelext

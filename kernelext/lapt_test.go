@@ -345,7 +345,9 @@ func TestSearchHooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hooks := CombineHooks(SearchProgress("REA"), LiveSearchCurve(CurveChart{Title: "live"}, "REA"))
+	var hooks search.Hooks
+	SearchProgress(&hooks, "REA")
+	LiveSearchCurve(&hooks, CurveChart{Title: "live"}, "REA")
 	r, err := search.Execute(context.Background(), search.Config{Strategy: st, Evaluator: ev, Budget: 12, Seed: 1, Hooks: hooks})
 	if err != nil {
 		t.Fatal(err)
@@ -388,7 +390,9 @@ func TestSearchHooksText(t *testing.T) {
 	sp := lineSpace(t)
 	tk := lineTask(t, sp, "source")
 	st, _ := search.NewEvolution(sp, 3, search.EvolutionConfig{Population: 4, Tournament: 2})
-	hooks := CombineHooks(SearchProgress("REA"), LiveSearchCurve(CurveChart{Title: "live"}, "REA"))
+	var hooks search.Hooks
+	SearchProgress(&hooks, "REA")
+	LiveSearchCurve(&hooks, CurveChart{Title: "live"}, "REA")
 	if _, err := search.Execute(context.Background(), search.Config{Strategy: st, Evaluator: tk.Table, Budget: 10, Seed: 3, Hooks: hooks}); err != nil {
 		t.Fatal(err)
 	}
@@ -398,24 +402,44 @@ func TestSearchHooksText(t *testing.T) {
 	}
 }
 
-func TestCombineHooksOrder(t *testing.T) {
-	var log []string
-	mk := func(name string) search.Hooks {
-		return search.Hooks{
-			OnStart: func(*search.Run) { log = append(log, name+".start") },
-			OnTrial: func(*search.Run, search.Trial) { log = append(log, name+".trial") },
-			OnEnd:   func(*search.Run, error) { log = append(log, name+".end") },
-		}
+// kernelext attaches named subscribers: attaching again replaces them (a
+// re-run notebook cell), the user's own subscribers run alongside, and each
+// can be removed by name.
+func TestSearchHooksAttachByName(t *testing.T) {
+	var buf strings.Builder
+	old := Out
+	Out = &buf
+	defer func() { Out = old }()
+	var h search.Hooks
+	SearchProgress(&h, "first")
+	SearchProgress(&h, "REA")
+	LiveSearchCurve(&h, CurveChart{Title: "live"}, "REA")
+	l := NewLiveCurve(CurveChart{Title: "shared"})
+	l.AttachSearch(&h, "seed 3", 0)
+	mine := 0
+	h.OnTrial.Add("mine", -1, func(*search.Run, search.Trial) error { mine++; return nil })
+	want := []string{"mine", "kernelext.progress", "kernelext.live-curve", "kernelext.curve:seed 3"}
+	if got := h.OnTrial.Names(); !slices.Equal(got, want) {
+		t.Fatalf("OnTrial subscribers %v, want %v", got, want)
 	}
-	h := CombineHooks(mk("a"), search.Hooks{}, mk("b"))
-	h.OnStart(nil)
-	h.OnTrial(nil, search.Trial{})
-	h.OnEnd(nil, nil)
-	if got := strings.Join(log, " "); got != "a.start b.start a.trial b.trial a.end b.end" {
-		t.Errorf("order: %s", got)
+	if h.OnStart.Len() != 2 || h.OnEnd.Len() != 2 {
+		t.Fatalf("OnStart %v OnEnd %v", h.OnStart.Names(), h.OnEnd.Names())
 	}
-	if e := CombineHooks(); e.OnStart != nil || e.OnTrial != nil || e.OnEnd != nil {
-		t.Errorf("empty combination has hooks")
+	sp := lineSpace(t)
+	tk := lineTask(t, sp, "source")
+	st, _ := search.NewEvolution(sp, 3, search.EvolutionConfig{Population: 4, Tournament: 2})
+	r, err := search.Execute(context.Background(), search.Config{Strategy: st, Evaluator: tk.Table, Budget: 8, Seed: 3, Hooks: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	out := buf.String()
+	if mine != len(r.Trials()) || strings.Contains(out, "first") || !strings.Contains(out, "REA: trial 8/8") || !strings.Contains(out, "seed 3: 1 runs, 8 points") {
+		t.Errorf("%d own calls; text output:\n%s", mine, out)
+	}
+	h.OnTrial.Remove("kernelext.live-curve")
+	if got := h.OnTrial.Names(); slices.Contains(got, "kernelext.live-curve") {
+		t.Errorf("after Remove: %v", got)
 	}
 }
 

@@ -295,13 +295,13 @@ func PrincipleEventHTML(sp *space.Space, ev transfer.Event) string {
 func eventTitle(ev transfer.Event) string {
 	what := fmt.Sprintf("Principles v%d in force", ev.Set.Version)
 	switch {
-	case ev.Trigger == "fallback":
+	case ev.Trigger == transfer.TriggerFallback:
 		what = "Fallback to the full space"
 	case ev.Err != "":
 		what = fmt.Sprintf("Principles kept at v%d", ev.Set.Version)
 	}
 	s := fmt.Sprintf("%s after %d evaluations (%s", what, ev.Evaluations, ev.Trigger)
-	if ev.Trigger == "adapt" {
+	if ev.Trigger == transfer.TriggerAdapt {
 		if ev.Improved {
 			s += ", best improved"
 		} else {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 )
 
 func runDataT(t *testing.T, args ...string) (string, error) {
@@ -37,10 +37,7 @@ func TestDataUsageErrors(t *testing.T) {
 }
 
 func TestDataVerifyAndInfo(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("benchmark data not found: set NASNB_DATA or put it in ../shared/data")
-	}
+	dir := datatest.Dir(t)
 	out, err := runDataT(t, "verify", "--dir", dir)
 	if err != nil || !strings.Contains(out, "11 ok, 0 missing") {
 		t.Fatalf("verify: %v\n%s", err, out)

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -21,11 +21,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 
 func needData(t *testing.T) string {
 	t.Helper()
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("benchmark data not found (set NASNB_DATA)")
-	}
-	return dir
+	return datatest.Dir(t)
 }
 
 func TestHelpAndUsageErrors(t *testing.T) {

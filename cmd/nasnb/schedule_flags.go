@@ -2,8 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"io"
 	"strconv"
 
 	"github.com/nasnb/nasnb/lapt/transfer"
@@ -39,12 +37,4 @@ func scheduleFromFlags(fs *flag.FlagSet) (transfer.Schedule, error) {
 		s.NoAdapt = f.Value.String() == "true"
 	}
 	return s, nil
-}
-
-// printScheduleNote prints a completed schedule's note (set when the space
-// has no paper schedule and the defaults were derived from its size).
-func printScheduleNote(w io.Writer, s transfer.Schedule) {
-	if s.Note != "" {
-		fmt.Fprintf(w, "schedule: %s\n", s.Note)
-	}
 }

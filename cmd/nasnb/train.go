@@ -68,9 +68,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg.Seed, cfg.MaxTrainImages = *seed, *maxTrain
 	if !*quiet {
-		cfg.OnEpoch = func(e train.EpochInfo) {
+		cfg.OnEpoch.Add("nasnb.epochs", 0, func(e train.EpochInfo) error {
 			fmt.Fprintf(stdout, "epoch %d: train loss %.4f, val acc %.2f%%, %d images, %.1fs\n", e.Epoch, e.TrainLoss, e.ValAcc, e.Images, e.Elapsed.Seconds())
-		}
+			return nil
+		})
 	}
 	fmt.Fprintf(stdout, "training %s on %s (%d train / %d val / %d test images, %dx%dx%d), C=%d N=%d, %d epochs, batch %d\n",
 		*arch, *dataset, tr.Len(), va.Len(), test.Len(), tr.Height, tr.Width, tr.Channels, cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize)

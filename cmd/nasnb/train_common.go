@@ -163,9 +163,11 @@ func startTrainRun(label string, seed uint64, journalName string, sp *space.Spac
 	return out, j, ev, nil
 }
 
-// trialHooks prints one line per committed trial of run label, seed.
+// trialHooks prints one line per committed trial of run label, seed (an
+// OnTrial subscriber named "nasnb.trials").
 func trialHooks(label string, seed uint64, stdout io.Writer) search.Hooks {
-	return search.Hooks{OnTrial: func(r *search.Run, t search.Trial) {
+	var h search.Hooks
+	h.OnTrial.Add("nasnb.trials", 0, func(r *search.Run, t search.Trial) error {
 		res := t.Result
 		src := ""
 		switch {
@@ -189,7 +191,9 @@ func trialHooks(label string, seed uint64, stdout io.Writer) search.Hooks {
 			line += " — " + firstLine(res.Err)
 		}
 		fmt.Fprintln(stdout, line)
-	}}
+		return nil // a lost progress line must not stop a paid run
+	})
+	return h
 }
 
 // executeSearch runs a search to its budget: asynchronously when cfg.Async

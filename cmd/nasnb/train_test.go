@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nasnb/nasnb/internal/datatest"
 )
 
 func TestRunTrainSynthetic(t *testing.T) {
@@ -40,13 +40,7 @@ func TestRunTrainUsage(t *testing.T) {
 }
 
 func TestRunProxies(t *testing.T) {
-	zc := filepath.Join("..", "..", "..", "shared", "data", "zero-cost", "zc_nasbench201.json")
-	if p := os.Getenv("NASNB_DATA"); p != "" {
-		zc = filepath.Join(p, "zero-cost", "zc_nasbench201.json")
-	}
-	if _, err := os.Stat(zc); err != nil {
-		t.Skip("no zero-cost data")
-	}
+	zc := datatest.File(t, "zero-cost/zc_nasbench201.json")
 	var out, errb bytes.Buffer
 	if err := runProxies(context.Background(), []string{"--proxy", "synflow", "--sample", "3", "--zc", zc}, &out, &errb); err != nil {
 		t.Fatalf("%v %s", err, errb.String())

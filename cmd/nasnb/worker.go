@@ -79,9 +79,10 @@ func trainTrial(ctx context.Context, raw json.RawMessage, progress func(executor
 	if err := json.Unmarshal(raw, &spec); err != nil {
 		return eval.Result{}, fmt.Errorf("trial spec: %w", err)
 	}
-	spec.Config.OnEpoch = func(e train.EpochInfo) {
+	spec.Config.OnEpoch.Add("nasnb.worker-progress", 0, func(e train.EpochInfo) error {
 		progress(executor.Progress{Epoch: e.Epoch, Epochs: spec.Config.Epochs, Loss: e.TrainLoss, Val: e.ValAcc})
-	}
+		return nil
+	})
 	return train.RunTrial(ctx, spec, nil)
 }
 

@@ -93,45 +93,6 @@ func TestManifestWellFormed(t *testing.T) {
 	}
 }
 
-// TestManifestMatchesSHA256SUMS checks the Go copy of the checksums against
-// the shared SHA256SUMS file and verifies the shared folder.
-func TestManifestMatchesSHA256SUMS(t *testing.T) {
-	dir, ok := SharedForTests()
-	if !ok {
-		t.Skip("shared data not found: set NASNB_DATA or put it in ../shared/data")
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "SHA256SUMS"))
-	if err != nil {
-		t.Skip(err)
-	}
-	n := 0
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) != 2 {
-			continue
-		}
-		f, ok := Lookup(strings.TrimPrefix(fields[1], "*"))
-		if !ok {
-			t.Errorf("SHA256SUMS lists %s, not in Manifest", fields[1])
-			continue
-		}
-		n++
-		if f.SHA256 != fields[0] {
-			t.Errorf("%s: manifest %s, SHA256SUMS %s", f.Name, f.SHA256, fields[0])
-		}
-	}
-	if n != len(Manifest) {
-		t.Errorf("SHA256SUMS has %d manifest files, Manifest has %d", n, len(Manifest))
-	}
-	r, err := Verify(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !r.OK() {
-		t.Errorf("shared data does not verify:\n%s", r)
-	}
-}
-
 func TestVerifyStatuses(t *testing.T) {
 	dir := t.TempDir()
 	good, bad := []byte("good data"), []byte("bad data")

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nasnb/nasnb/internal/datatest"
 )
 
 func cifarRecord(v CIFARVariant, label byte, seed byte) []byte {
@@ -167,7 +169,7 @@ func TestRealMNIST(t *testing.T) {
 
 func TestRealFashionMNIST(t *testing.T) {
 	if _, err := os.Stat(DefaultFashionMNISTDir); err != nil {
-		t.Skip("dataset-fashion-mnist not installed")
+		datatest.Missing(t, "dataset-fashion-mnist not installed (%v): apt-get install dataset-fashion-mnist, or make test-deps", err)
 	}
 	train, test, err := LoadFashionMNIST("")
 	if err != nil {

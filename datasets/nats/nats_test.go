@@ -9,17 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/datasets/nb201"
+	"github.com/nasnb/nasnb/internal/datatest"
 )
 
 func sampleDir(tb testing.TB) string {
 	tb.Helper()
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		tb.Skipf("shared benchmark data not found (%q): set NASNB_DATA or put it in ../shared/data next to the repository", dir)
-	}
-	return dir
+	return datatest.Dir(tb)
 }
 
 func TestArchiveMatchesMergedCSV(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/tabular"
@@ -14,10 +14,7 @@ import (
 // evaluations of regularized evolution on NB201 CIFAR-10 (table loaded once,
 // outside the timer).
 func BenchmarkREA1000x100(b *testing.B) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		b.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(b)
 	task, err := tabular.Open(dir, "nb201", "cifar10", 200)
 	if err != nil {
 		b.Fatal(err)
@@ -43,10 +40,7 @@ func BenchmarkREA1000x100(b *testing.B) {
 
 // BenchmarkTableLookup measures single evaluations through the table evaluator.
 func BenchmarkTableLookup(b *testing.B) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		b.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(b)
 	task, err := tabular.Open(dir, "nb201", "cifar10", 200)
 	if err != nil {
 		b.Fatal(err)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/internal/synth"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
@@ -148,15 +148,12 @@ func TestMatrixRejects(t *testing.T) {
 // openAll opens a benchmark's tasks, skipping the test when the data is absent.
 func openAll(t testing.TB, spaceName string, names ...string) []*tabular.Task {
 	t.Helper()
-	dir, err := datadir.Resolve("")
-	if err != nil {
-		t.Skipf("benchmark data not present: %v", err)
-	}
+	dir := datatest.Dir(t)
 	var out []*tabular.Task
 	for _, n := range names {
 		task, err := tabular.Open(dir, spaceName, n, 200)
 		if err != nil {
-			t.Skipf("benchmark data not present: %v", err)
+			datatest.Missing(t, "benchmark data not present: %v", err)
 		}
 		out = append(out, task)
 	}

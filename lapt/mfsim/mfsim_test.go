@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
@@ -32,13 +32,10 @@ func TestEpochSecondsMatchesNATSSample(t *testing.T) {
 }
 
 // dataDir is the benchmark data folder ($NASNB_DATA or ../shared/data); the
-// test is skipped when it does not exist (the synthetic tests still run).
+// test is skipped when it does not exist (the synthetic tests still run),
+// or fails when $NASNB_REQUIRE_DATA=1.
 func dataDir(t testing.TB) string {
-	d, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data folder (NASNB_DATA or ../shared/data)")
-	}
-	return d
+	return datatest.Dir(t)
 }
 
 // TestNB201TwoRung simulates, on NB201 CIFAR-10 (12- and 200-epoch tables),

@@ -31,8 +31,8 @@ func (r *Run) RunAsync(ctx context.Context) error {
 		return errors.New("search: RunAsync on a run already stepped")
 	}
 	r.started = true
-	if r.cfg.Hooks.OnStart != nil {
-		r.cfg.Hooks.OnStart(r)
+	if err := r.cfg.Hooks.start(r); err != nil {
+		return r.stop(err)
 	}
 	type done struct {
 		step int

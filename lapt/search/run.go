@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/hook"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/space"
 )
@@ -77,15 +79,25 @@ type Trial struct {
 	Replayed bool `json:"-"`
 }
 
-// Hooks are the run's hook points; nil hooks are skipped. Notebook helpers
-// and the CLI attach here: the search code knows nothing about them.
+// Hooks are the run's hook points, each a list of named subscribers called
+// in order (see [hook.List]). Notebook helpers, the CLI and user code attach
+// with Add: the search code knows nothing about them. A subscriber that
+// returns an error or panics stops the run with a [*hook.Error] naming it
+// (a trial it was told about is already journaled).
 type Hooks struct {
 	// OnStart is called once before the first new trial.
-	OnStart func(r *Run)
+	OnStart hook.List[func(r *Run) error]
 	// OnTrial is called after each trial (replayed trials included).
-	OnTrial func(r *Run, t Trial)
-	// OnEnd is called once when the run stops (budget, exhaustion, error).
-	OnEnd func(r *Run, err error)
+	OnTrial hook.List[func(r *Run, t Trial) error]
+	// OnEnd is called once when the run stops (budget, exhaustion, error);
+	// err is the reason (nil when the budget is spent). An error returned
+	// here becomes the run's error.
+	OnEnd hook.List[func(r *Run, err error) error]
+}
+
+// start calls the OnStart subscribers.
+func (h *Hooks) start(r *Run) error {
+	return h.OnStart.Call("search.OnStart", func(f func(*Run) error) error { return f(r) })
 }
 
 // Config configures a run.
@@ -130,6 +142,11 @@ type Header struct {
 	// Async is the number of candidates in flight of an asynchronous run
 	// ([Run.RunAsync]), 0 for a synchronous one.
 	Async int `json:"async,omitempty"`
+	// Equivalence lists the space's declared equivalence rules (and
+	// "function" for a Go EquivalenceFunc) when the run deduplicates by
+	// them: a journal written under other rules is refused. Empty for the
+	// built-in spaces.
+	Equivalence string `json:"equivalence,omitempty"`
 }
 
 // Stop reasons.
@@ -156,6 +173,11 @@ type Run struct {
 	// queue holds proposals of the current batch, evaluated, awaiting commit.
 	queue  []proposal
 	askErr error
+	// exact holds every architecture proposed so far; equivFree counts the
+	// free answers to architectures never proposed before (equivalent to
+	// an evaluated one under the space's Canonical).
+	exact     map[space.Arch]bool
+	equivFree int
 }
 
 // NewRun prepares a run; with a journal it reads the trials already there so
@@ -174,7 +196,7 @@ func NewRun(cfg Config) (*Run, error) {
 		}
 		cfg.MaxFree = ExhaustAfter(size)
 	}
-	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now()}
+	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now(), exact: map[space.Arch]bool{}}
 	if j := cfg.Journal; j != nil {
 		h := r.header()
 		hs := j.Kind("header")
@@ -205,7 +227,23 @@ func NewRun(cfg Config) (*Run, error) {
 
 func (r *Run) header() Header {
 	return Header{Space: r.cfg.Strategy.Space().Name(), Strategy: r.cfg.Strategy.Name(), Seed: r.cfg.Seed,
-		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async}
+		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async,
+		Equivalence: r.equivalenceHeader()}
+}
+
+func (r *Run) equivalenceHeader() string {
+	sp := r.cfg.Strategy.Space()
+	if r.cfg.Dedup != DedupCanonical || !sp.HasEquivalence() {
+		return ""
+	}
+	var parts []string
+	for _, rule := range sp.Rules() {
+		parts = append(parts, rule.String())
+	}
+	if sp.HasEquivalenceFunc() {
+		parts = append(parts, "function")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Config returns the run's configuration.
@@ -235,6 +273,13 @@ func (r *Run) Seen(a space.Arch) bool {
 	_, ok := r.cache[r.key(a)]
 	return ok
 }
+
+// EquivalentFree returns how many proposals were answered for free because a
+// functionally equivalent architecture (same [space.Space.Canonical] form,
+// under the space's built-in and declared equivalence) had already been
+// evaluated; exact repeats are not counted. These are the evaluations that
+// equivalence saved.
+func (r *Run) EquivalentFree() int { return r.equivFree }
 
 // FreeStreak returns how many consecutive trials were answered from the
 // cache for free; a long streak means the current space is exhausted.
@@ -274,8 +319,8 @@ func (r *Run) Step(ctx context.Context) (Trial, error) {
 	}
 	if !r.started {
 		r.started = true
-		if r.cfg.Hooks.OnStart != nil {
-			r.cfg.Hooks.OnStart(r)
+		if err := r.cfg.Hooks.start(r); err != nil {
+			return Trial{}, r.stop(err)
 		}
 	}
 	if len(r.queue) == 0 {
@@ -314,6 +359,10 @@ func (r *Run) commit(p proposal) (Trial, error) {
 		r.free++
 	}
 	t.N = r.n
+	if t.Cached && !t.Counted && !r.exact[a] {
+		r.equivFree++
+	}
+	r.exact[a] = true
 	if r.cfg.Journal != nil && !t.Replayed {
 		if err := r.cfg.Journal.Append("trial", t); err != nil {
 			return Trial{}, r.stop(err)
@@ -324,8 +373,8 @@ func (r *Run) commit(p proposal) (Trial, error) {
 	if t.Result.Usable() && (r.bestIdx < 0 || t.Result.Metrics.Val > r.trials[r.bestIdx].Result.Metrics.Val) {
 		r.bestIdx = len(r.trials) - 1
 	}
-	if r.cfg.Hooks.OnTrial != nil {
-		r.cfg.Hooks.OnTrial(r, t)
+	if err := r.cfg.Hooks.OnTrial.Call("search.OnTrial", func(f func(*Run, Trial) error) error { return f(r, t) }); err != nil {
+		return t, r.stop(err)
 	}
 	switch {
 	case r.n >= r.cfg.Budget:
@@ -338,6 +387,9 @@ func (r *Run) commit(p proposal) (Trial, error) {
 
 func (r *Run) stop(err error) error {
 	r.finish(err)
+	if r.stopErr != nil {
+		return r.stopErr // an OnEnd subscriber's error replaces err
+	}
 	return err
 }
 
@@ -346,8 +398,8 @@ func (r *Run) finish(err error) {
 		return
 	}
 	r.done, r.stopErr = true, err
-	if r.cfg.Hooks.OnEnd != nil {
-		r.cfg.Hooks.OnEnd(r, err)
+	if herr := r.cfg.Hooks.OnEnd.Call("search.OnEnd", func(f func(*Run, error) error) error { return f(r, err) }); herr != nil {
+		r.stopErr = herr
 	}
 }
 
@@ -359,7 +411,7 @@ func (r *Run) RunToEnd(ctx context.Context) error {
 			break
 		}
 	}
-	if r.stopErr == ErrExhausted {
+	if errors.Is(r.stopErr, ErrExhausted) {
 		return nil
 	}
 	return r.stopErr

@@ -107,6 +107,13 @@ func (a Arch) MarshalText() ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
+// MarshalBinary encodes the architecture in its text form, so encoding/gob
+// (GoNB's cache keeps results across cells with it) can store an Arch.
+func (a Arch) MarshalBinary() ([]byte, error) { return a.MarshalText() }
+
+// UnmarshalBinary decodes the form written by MarshalBinary.
+func (a *Arch) UnmarshalBinary(data []byte) error { return a.UnmarshalText(data) }
+
 // UnmarshalText decodes the form written by MarshalText.
 func (a *Arch) UnmarshalText(text []byte) error {
 	s := strings.TrimSpace(string(text))

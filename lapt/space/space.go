@@ -59,6 +59,9 @@ type Space struct {
 	members   []Arch // when non-nil: the space is limited to these architectures
 	memberSet map[Arch]struct{}
 	about     string
+	keyFormat KeyFormat       // set by a space file or WithKeyFormat
+	rules     []compiledRule  // user-declared equivalence rules (equiv.go)
+	equiv     EquivalenceFunc // user-declared canonical function (equiv.go)
 }
 
 // Name returns the space's name, e.g. "nb201".
@@ -498,12 +501,11 @@ func compareArch(a, b Arch) int {
 	return int(a.n) - int(b.n)
 }
 
-// Canonical returns the representative of a's functional class: edges that
-// cannot carry information from the cell's input to its output (because the
-// zero op cuts them off) are set to the zero op. Two cells with the same
-// canonical form compute the same function, so a search need not pay twice.
-// Spaces without cell wiring or without a zero op return a unchanged.
-func (s *Space) Canonical(a Arch) Arch {
+// deadEdges sets to the zero op the edges that cannot carry information
+// from the cell's input to its output (because the zero op cuts them off).
+// Spaces without cell wiring or without a zero op return a unchanged. It is
+// the built-in part of [Space.Canonical].
+func (s *Space) deadEdges(a Arch) Arch {
 	if s.nodes == 0 || a.Len() != len(s.edges) {
 		return a
 	}

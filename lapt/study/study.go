@@ -9,11 +9,13 @@ package study
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/journal"
@@ -25,23 +27,14 @@ import (
 	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
-// Method names.
-const (
-	LAPT      = "lapt"
-	NoAdapt   = "lapt-noadapt"
-	Frequency = "frequency"
-	FullREA   = "rea-full"
-)
-
-// AllMethods lists every method in report order.
-var AllMethods = []string{LAPT, NoAdapt, Frequency, FullREA}
-
 // Config configures a study.
 type Config struct {
 	// Sources are the source tasks: only their evidence reaches a reasoner.
 	Sources []*tabular.Task
-	// Target is the target task: searched through its evaluator only; its
-	// optimum and threshold are used for reporting.
+	// On is the target: searched through its evaluator only; its
+	// references (optimum, threshold) are used for reporting.
+	On *Target
+	// Target is a shorthand for On: Table(Target) (ignored when On is set).
 	Target *tabular.Task
 	// Reasoner learns and adapts principles for the LAPT methods.
 	Reasoner reason.Reasoner
@@ -49,7 +42,8 @@ type Config struct {
 	Schedule transfer.Schedule
 	// Seeds to run.
 	Seeds []uint64
-	// Methods to run (default: all).
+	// Methods to run, by registered name (default: AllMethods; see
+	// Register and Methods).
 	Methods []string
 	// Dedup of repeated architectures.
 	Dedup search.Dedup
@@ -94,6 +88,9 @@ type Method struct {
 	Escapes float64 `json:"escapes"`
 	// Runs are the per-seed curves; a failed seed has only its Error.
 	Runs []experiment.Outcome `json:"runs"`
+	// Details are the per-seed runs in detail (trials, cost, incumbent),
+	// in seed order, for targets that ask for them (Target.Details).
+	Details []RunDetail `json:"details,omitempty"`
 	// Failed is the number of seeds whose run failed (e.g. the reasoner's
 	// endpoint kept failing); the summaries cover the other seeds.
 	Failed int `json:"failed,omitempty"`
@@ -112,23 +109,49 @@ type Report struct {
 	OptTest   float64           `json:"optimum_test"`
 	OptArch   string            `json:"optimum_arch"`
 	Threshold float64           `json:"threshold_val"`
-	Methods   []Method          `json:"methods"`
+	// NoReference says the target has no known optimum (e.g. real
+	// training): the optimum, threshold, metric and found fields are zero.
+	NoReference bool `json:"no_reference,omitempty"`
+	// Recipe is the target's recipe (e.g. the training recipe), as
+	// journaled with every run.
+	Recipe  json.RawMessage `json:"recipe,omitempty"`
+	Methods []Method        `json:"methods"`
 }
 
-// Run runs the study.
+// Run runs the study: every method over every seed, one method after
+// another. Each method's principles are computed once (the study's
+// reasoner learns once, shared by lapt and lapt-noadapt); one seed's
+// failure is recorded in its run and does not stop the others.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
-	if len(cfg.Sources) == 0 || cfg.Target == nil || len(cfg.Seeds) == 0 {
-		return nil, fmt.Errorf("study: need source tasks, a target task and seeds")
+	tgt := cfg.On
+	if tgt == nil && cfg.Target != nil {
+		tgt = Table(cfg.Target)
+	}
+	if tgt == nil || len(cfg.Seeds) == 0 {
+		return nil, fmt.Errorf("study: need a target (Config.On or Config.Target) and seeds")
+	}
+	if tgt.Space == nil || tgt.Evaluator == nil {
+		return nil, fmt.Errorf("study: target %q needs a Space and an Evaluator", tgt.Name)
 	}
 	if cfg.Reasoner == nil {
 		cfg.Reasoner = offline.New()
 	}
-	tgt := cfg.Target
 	sp := tgt.Space
 	sch := cfg.Schedule.Complete(sp.Root())
 	methods := cfg.Methods
 	if len(methods) == 0 {
 		methods = AllMethods
+	}
+	defs := make([]MethodDef, len(methods))
+	for i, name := range methods {
+		def, err := Lookup(name)
+		if err != nil {
+			return nil, fmt.Errorf("study: %w", err)
+		}
+		if def.Principles != nil && len(cfg.Sources) == 0 {
+			return nil, fmt.Errorf("study: method %s needs source tasks to learn principles from", name)
+		}
+		defs[i] = def
 	}
 	var evidence []reason.Evidence
 	var srcNames []string
@@ -145,73 +168,82 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		checkpoints = slices.Compact(checkpoints)
 	}
 	rep := &Report{Schema: "nasnb.transfer/v1", Space: sp.Root().Name(), Sources: srcNames, Target: tgt.Name,
-		Reasoner: cfg.Reasoner.Name(), Schedule: sch, Seeds: len(cfg.Seeds), Optimum: tgt.BestEntry.Val,
-		OptTest: tgt.BestEntry.Test, OptArch: tgt.BestEntry.Arch, Threshold: tgt.Threshold}
-	refs := []principles.Reference{{Name: "target optimum", Arch: tgt.Best}}
-	for _, name := range methods {
-		m := Method{Name: name}
-		var reasoner reason.Reasoner
-		s := sch
-		switch name {
-		case LAPT:
-			reasoner, m.Label = cfg.Reasoner, fmt.Sprintf("LAPT (%s)", cfg.Reasoner.Name())
-		case NoAdapt:
-			reasoner, m.Label = cfg.Reasoner, fmt.Sprintf("LAPT (%s), no adaptation", cfg.Reasoner.Name())
-			s.NoAdapt = true
-		case Frequency:
-			reasoner, m.Label = offline.Frequency{}, fmt.Sprintf("frequency baseline (top-%d ops per edge)", sch.MaxOpsPerEdge)
-			s.NoAdapt = true
-		case FullREA:
-			m.Label = fmt.Sprintf("REA, full space (p=%d, s=%d)", sch.Population, sch.Tournament)
-		default:
-			return nil, fmt.Errorf("study: unknown method %q (want %s)", name, strings.Join(AllMethods, ", "))
-		}
-		var learned *reason.Outcome
-		if reasoner != nil {
-			out, err := transfer.Learn(ctx, reasoner, sp, evidence, s)
+		Reasoner: cfg.Reasoner.Name(), Schedule: sch, Seeds: len(cfg.Seeds), Recipe: tgt.Recipe}
+	setup := &Setup{Space: sp, Evidence: evidence, Schedule: sch, Reasoner: cfg.Reasoner, Dedup: cfg.Dedup, TransferHooks: cfg.TransferHooks}
+	if r := tgt.Refs; r != nil {
+		rep.Optimum, rep.OptTest, rep.OptArch, rep.Threshold = r.BestVal, r.BestTest, r.BestArch, r.Threshold
+		setup.References = []principles.Reference{{Name: "target optimum", Arch: r.Best}}
+	} else {
+		rep.NoReference = true
+	}
+	for i, name := range methods {
+		def := defs[i]
+		m := Method{Name: name, Label: def.Label(setup)}
+		var initial *reason.Outcome
+		if def.Principles != nil {
+			out, err := def.Principles(ctx, setup)
 			if err != nil {
-				return nil, fmt.Errorf("study: %s: learning principles: %w", name, err)
+				return nil, fmt.Errorf("study: %s: %w", name, err)
 			}
-			learned = &out
-			_, r, err := principles.Refine(sp, out.Set, refs...)
+			initial = out
+			_, r, err := principles.Refine(sp, out.Set, setup.References...)
 			if err != nil {
 				return nil, fmt.Errorf("study: %s: %w", name, err)
 			}
 			set := out.Set
 			set.Version = 1
 			m.Principles, m.Report = &set, &r
-			m.SpaceSize, m.OptimumKept = r.SizeAfter, r.References[0].Survived
+			m.SpaceSize = r.SizeAfter
+			m.OptimumKept = len(r.References) > 0 && r.References[0].Survived
 		} else {
-			m.SpaceSize, m.OptimumKept = sp.Count(), sp.Contains(tgt.Best)
+			m.SpaceSize = sp.Count()
+			m.OptimumKept = tgt.Refs != nil && sp.Contains(tgt.Refs.Best)
 		}
+		var mu sync.Mutex
+		details := map[uint64]RunDetail{}
 		proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
+			info := RunInfo{Method: name, Seed: seed, Recipe: tgt.Recipe}
 			var j *journal.Journal
+			var jpath string
 			if cfg.JournalDir != "" {
 				var err error
-				j, err = journal.Open(filepath.Join(cfg.JournalDir, fmt.Sprintf("%s-%s-seed%04d.jsonl", name, strings.ReplaceAll(tgt.Name, "/", "_"), seed)))
-				if err != nil {
+				jpath = filepath.Join(cfg.JournalDir, tgt.journalName(info))
+				if j, err = journal.Open(jpath); err != nil {
 					return experiment.Outcome{}, err
 				}
 				defer j.Close()
-			}
-			if reasoner == nil {
-				st, err := search.NewEvolution(sp, seed, search.EvolutionConfig{Population: s.Population, Tournament: s.Tournament})
-				if err != nil {
+				if info.Recipe, err = CheckRecipe(j, tgt.Recipe); err != nil {
 					return experiment.Outcome{}, err
 				}
-				r, err := search.Execute(ctx, search.Config{Strategy: st, Evaluator: tgt.Table, Budget: s.Budget, Seed: seed, Dedup: cfg.Dedup, Journal: j, Label: name})
-				if err != nil {
-					return experiment.Outcome{}, err
-				}
-				return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
 			}
-			res, err := transfer.Run(ctx, transfer.Config{Space: sp, Sources: evidence, Target: tgt.Table, Reasoner: reasoner, Initial: learned,
-				Schedule: s, Seed: seed, Dedup: cfg.Dedup, Journal: j, References: refs, Hooks: cfg.TransferHooks})
+			ev, err := tgt.Evaluator(ctx, info)
 			if err != nil {
 				return experiment.Outcome{}, err
 			}
-			return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(),
-				Extra: map[string]float64{"versions": float64(len(res.History.Versions)), "adaptations": float64(res.Adaptations()), "escapes": float64(res.Escapes)}}, nil
+			var hooks search.Hooks
+			if tgt.Hooks != nil {
+				hooks = tgt.Hooks(info)
+			}
+			res, err := def.Run(ctx, setup, &SeedRun{RunInfo: info, Evaluator: ev, Journal: j, Initial: initial, Hooks: hooks})
+			if err == nil {
+				err = ctx.Err()
+			}
+			if err != nil {
+				if tgt.Details {
+					mu.Lock()
+					details[seed] = RunDetail{Method: name, Seed: seed, Journal: jpath, BestVal: math.NaN(), BestTest: math.NaN(), Error: err.Error()}
+					mu.Unlock()
+				}
+				return experiment.Outcome{}, err
+			}
+			if tgt.Details {
+				d := DetailOf(name, seed, res.Run)
+				d.Journal, d.Versions = jpath, int(res.Extra["versions"])
+				mu.Lock()
+				details[seed] = d
+				mu.Unlock()
+			}
+			return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: res.Extra}, nil
 		}
 		var progress func(done, total int)
 		if cfg.OnSeed != nil {
@@ -228,34 +260,46 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, fmt.Errorf("study: %s: every seed failed; seed %d: %s", name, failed[0].Seed, failed[0].Error)
 		}
 		m.Runs, m.Failed = outs, len(failed)
-		summarize(&m, ok, tgt, checkpoints)
+		if tgt.Details {
+			for _, seed := range cfg.Seeds {
+				m.Details = append(m.Details, details[seed])
+			}
+		}
+		summarize(&m, ok, tgt.Refs, checkpoints)
 		rep.Methods = append(rep.Methods, m)
 	}
 	return rep, nil
 }
 
-func summarize(m *Method, outs []experiment.Outcome, tgt *tabular.Task, checkpoints []int) {
+func summarize(m *Method, outs []experiment.Outcome, refs *Refs, checkpoints []int) {
 	var metric []float64
 	opt, top := 0, 0
 	versions, escapes := 0.0, 0.0
 	for _, o := range outs {
-		n, _ := o.LAPTMetric(tgt.BestEntry.Val, tgt.Threshold)
-		metric = append(metric, float64(n))
-		if o.EvalsToReach(tgt.BestEntry.Val) > 0 {
-			opt++
-		}
-		if o.EvalsToReach(tgt.Threshold) > 0 {
-			top++
+		if refs != nil {
+			n, _ := o.LAPTMetric(refs.BestVal, refs.Threshold)
+			metric = append(metric, float64(n))
+			if o.EvalsToReach(refs.BestVal) > 0 {
+				opt++
+			}
+			if o.EvalsToReach(refs.Threshold) > 0 {
+				top++
+			}
 		}
 		if v, ok := o.Extra["adaptations"]; ok {
 			versions += v
 		}
 		escapes += o.Extra["escapes"]
 	}
-	m.MetricMean, m.MetricStd = experiment.MeanStd(metric)
 	k := float64(len(outs))
-	m.FoundOptimum, m.FoundTop, m.Adaptations, m.Escapes = float64(opt)/k, float64(top)/k, versions/k, escapes/k
-	m.Points = experiment.Summarize(outs, checkpoints, tgt.BestEntry.Val)
+	m.Adaptations, m.Escapes = versions/k, escapes/k
+	target := math.NaN()
+	if refs != nil {
+		m.MetricMean, m.MetricStd = experiment.MeanStd(metric)
+		m.FoundOptimum, m.FoundTop = float64(opt)/k, float64(top)/k
+		target = refs.BestVal
+	}
+	m.Points = experiment.Summarize(outs, checkpoints, target)
 }
 
 // String renders the report as a table.
@@ -263,7 +307,9 @@ func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s -> %s (reasoner %s), %d seeds; population %d, tournament %d, budget %d, adapt every %d after %d plain steps\n",
 		strings.Join(r.Sources, "+"), r.Target, r.Reasoner, r.Seeds, r.Schedule.Population, r.Schedule.Tournament, r.Schedule.Budget, r.Schedule.AdaptEvery, max(r.Schedule.Warmup, 0))
-	if r.OptTest != 0 && !math.IsNaN(r.OptTest) {
+	if r.NoReference {
+		fmt.Fprintf(&b, "target %s: no known optimum, so no LAPT metric (evals to the optimum or top-0.1%%)\n", r.Target)
+	} else if r.OptTest != 0 && !math.IsNaN(r.OptTest) {
 		fmt.Fprintf(&b, "target optimum: val %.4f, test %.4f  %s; top-0.1%% threshold val %.4f\n", r.Optimum, r.OptTest, r.OptArch, r.Threshold)
 	} else {
 		fmt.Fprintf(&b, "target optimum: val %.4f (no test scores in this table)  %s; top-0.1%% threshold val %.4f\n", r.Optimum, r.OptArch, r.Threshold)
@@ -293,7 +339,11 @@ func (r *Report) String() string {
 		if m.OptimumKept {
 			kept = "yes"
 		}
-		fmt.Fprintf(&b, "%-44s %7d %5s %6.1f ± %-4.1f %7.0f%% %7.0f%%", trunc(m.Label, 44), m.SpaceSize, kept, m.MetricMean, m.MetricStd, 100*m.FoundOptimum, 100*m.FoundTop)
+		if r.NoReference {
+			fmt.Fprintf(&b, "%-44s %7d %5s %13s %8s %8s", trunc(m.Label, 44), m.SpaceSize, "-", "-", "-", "-")
+		} else {
+			fmt.Fprintf(&b, "%-44s %7d %5s %6.1f ± %-4.1f %7.0f%% %7.0f%%", trunc(m.Label, 44), m.SpaceSize, kept, m.MetricMean, m.MetricStd, 100*m.FoundOptimum, 100*m.FoundTop)
+		}
 		for _, p := range m.Points {
 			if useVal {
 				fmt.Fprintf(&b, " %15s", fmtPM(p.ValMean, p.ValStd))
@@ -307,6 +357,14 @@ func (r *Report) String() string {
 			fmt.Fprintf(&b, "  %d of %d seeds FAILED and are left out of the row above (first: seed %d: %s)\n",
 				m.Failed, len(m.Runs), failed[0].Seed, trunc(failed[0].Error, 200))
 		}
+	}
+	var details []RunDetail
+	for _, m := range r.Methods {
+		details = append(details, m.Details...)
+	}
+	if len(details) > 0 {
+		b.WriteString("\n")
+		WriteDetails(&b, details)
 	}
 	return b.String()
 }

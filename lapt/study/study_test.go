@@ -5,16 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )
 
 func TestStudyNB201(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	src, _ := tabular.Open(dir, "nb201", "imagenet16-120", 200)
 	tgt, _ := tabular.Open(dir, "nb201", "cifar10", 200)
 	seeds, _ := experiment.ParseSeeds("0-19")

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/lapt/internal/synth"
+	"github.com/nasnb/nasnb/internal/synth"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )
 

@@ -4,14 +4,11 @@ import (
 	"math"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 )
 
 func TestOpenNB201Facts(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	for _, c := range []struct {
 		ds             string
 		val, test, thr float64
@@ -40,10 +37,7 @@ func TestOpenNB201Facts(t *testing.T) {
 }
 
 func TestOpenTransNASLimitsSpace(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	tk, err := Open(dir, "transnas-micro", "class_scene", 0)
 	if err != nil {
 		t.Fatal(err)

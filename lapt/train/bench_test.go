@@ -34,12 +34,13 @@ func benchTrain(b *testing.B, channels, cells, batch, steps int, arch string) {
 	for i := 0; i < b.N; i++ {
 		var firstEnd, last time.Time
 		var cpuStart, cpuFirst, cpuLast time.Duration
-		cfg.OnStep = func(s StepInfo) {
+		cfg.OnStep.Add("timing", 0, func(s StepInfo) error {
 			if s.Step == 1 {
 				firstEnd, cpuFirst = time.Now(), cpuTime()
 			}
 			last, cpuLast = time.Now(), cpuTime()
-		}
+			return nil
+		})
 		cpuStart = cpuTime()
 		res, err := Train(context.Background(), arch, cfg, Data{Train: d})
 		if err != nil || res.Status != eval.OK {

@@ -34,18 +34,21 @@ func TestMultiFidelityTransferLoopFashionMNIST(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%4s %5s %6s %8s %8s %9s  %s\n", "job", "rung", "epochs", "val%", "train-s", "best@top", "arch")
 	spent, best := 0.0, math.NaN()
+	var hooks transfer.Hooks
+	hooks.OnJob.Add("table", 0, func(j transfer.FidelityTrial) error {
+		if !j.Cached {
+			spent += j.Result.Cost.Seconds // a cached job trained nothing
+		}
+		if j.Job.Rung == 1 && j.Result.Usable() && (math.IsNaN(best) || j.Result.Metrics.Val > best) {
+			best = j.Result.Metrics.Val
+		}
+		fmt.Fprintf(&b, "%4d %5d %6d %8.1f %8.1f %9.1f  %s %s cached=%v\n", j.Job.ID, j.Job.Rung, j.Job.Fidelity, j.Result.Metrics.Val, spent, best, j.Text, j.Result.Status, j.Cached)
+		return nil
+	})
 	res, err := transfer.Run(context.Background(), transfer.Config{Space: sp, Sources: []reason.Evidence{src.Evidence()}, Target: ev,
 		Reasoner: offline.New(), Seed: 0,
 		Schedule: transfer.Schedule{Budget: 10, Population: 3, Tournament: 2, Warmup: -1, AdaptEvery: 3, AdaptTopK: 3},
-		Fidelity: &transfer.Fidelity{Rungs: []int{1, 3}, Eta: 3, Synchronous: true, OnJob: func(j transfer.FidelityTrial) {
-			if !j.Cached {
-				spent += j.Result.Cost.Seconds // a cached job trained nothing
-			}
-			if j.Job.Rung == 1 && j.Result.Usable() && (math.IsNaN(best) || j.Result.Metrics.Val > best) {
-				best = j.Result.Metrics.Val
-			}
-			fmt.Fprintf(&b, "%4d %5d %6d %8.1f %8.1f %9.1f  %s %s cached=%v\n", j.Job.ID, j.Job.Rung, j.Job.Fidelity, j.Result.Metrics.Val, spent, best, j.Text, j.Result.Status, j.Cached)
-		}}})
+		Fidelity: &transfer.Fidelity{Rungs: []int{1, 3}, Eta: 3, Synchronous: true}, Hooks: hooks})
 	if res != nil {
 		for _, e := range res.Events {
 			seen := "sources only"

@@ -174,13 +174,10 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 				c.ResumeFrom = filepath.Join(r.Dir, CheckpointName(arch, cfg.Seed))
 			}
 			var curve []EpochInfo
-			prev := c.OnEpoch
-			c.OnEpoch = func(e EpochInfo) {
+			c.OnEpoch.Add("train.mf-curve", math.MinInt, func(e EpochInfo) error { // before the caller's subscribers
 				curve = append(curve, e)
-				if prev != nil {
-					prev(e)
-				}
-			}
+				return nil
+			})
 			res, err = TrainArch(ctx, r.Space, j.Arch, c, r.Data)
 			if err != nil {
 				return points, err

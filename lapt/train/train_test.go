@@ -2,12 +2,14 @@ package train
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/nasnb/nasnb/datasets/images"
 	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/hook"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
@@ -31,8 +33,12 @@ func TestTrainTinyLearns(t *testing.T) {
 	cfg.Augment = &noAug
 	cfg.CheckpointDir = t.TempDir()
 	var steps, epochs int
-	cfg.OnStep = func(StepInfo) { steps++ }
-	cfg.OnEpoch = func(e EpochInfo) { epochs++; t.Logf("epoch %d loss %.3f val %.1f%%", e.Epoch, e.TrainLoss, e.ValAcc) }
+	cfg.OnStep.Add("count", 0, func(StepInfo) error { steps++; return nil })
+	cfg.OnEpoch.Add("log", 0, func(e EpochInfo) error {
+		epochs++
+		t.Logf("epoch %d loss %.3f val %.1f%%", e.Epoch, e.TrainLoss, e.ValAcc)
+		return nil
+	})
 	res, err := Train(context.Background(), "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|skip_connect~2|", cfg, data)
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +52,38 @@ func TestTrainTinyLearns(t *testing.T) {
 	}
 	if res.ValAcc < 50 || math.IsNaN(res.TestAcc) || res.Checkpoint == "" {
 		t.Errorf("did not learn: val %.1f test %.1f", res.ValAcc, res.TestAcc)
+	}
+}
+
+// A subscriber's error or panic stops the training and is returned (named),
+// not counted as the candidate's failure.
+func TestTrainHookErrorStops(t *testing.T) {
+	data := tinyData(t, 128, 8, 3)
+	cfg := DefaultConfig()
+	cfg.Channels, cfg.Cells, cfg.Epochs, cfg.BatchSize, cfg.LR = 4, 1, 3, 32, 0.05
+	noAug := images.Augment{}
+	cfg.Augment = &noAug
+	arch := "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|skip_connect~2|"
+	errStop := errors.New("stop")
+	steps := 0
+	c := cfg
+	c.OnStep.Add("stop-at-5", 0, func(s StepInfo) error {
+		steps++
+		if s.Step == 5 {
+			return errStop
+		}
+		return nil
+	})
+	res, err := Train(context.Background(), arch, c, data)
+	var he *hook.Error
+	if !errors.As(err, &he) || he.Point != "train.OnStep" || he.Name != "stop-at-5" || !errors.Is(err, errStop) || steps != 5 || res.Status != eval.Failed {
+		t.Fatalf("step hook: %v after %d steps, %+v", err, steps, res)
+	}
+	c = cfg
+	c.OnEpoch.Add("boom", 0, func(EpochInfo) error { panic("boom") })
+	res, err = Train(context.Background(), arch, c, data)
+	if !errors.As(err, &he) || he.Point != "train.OnEpoch" || he.Panic != "boom" || res.Epochs != 1 {
+		t.Fatalf("epoch hook: %v, %+v", err, res)
 	}
 }
 

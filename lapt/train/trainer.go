@@ -21,6 +21,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/loss"
 	"github.com/nasnb/nasnb/datasets/images"
 	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/hook"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
@@ -59,10 +60,13 @@ type Config struct {
 	// CheckpointDir, when set, receives one sub-folder per candidate with the
 	// final variables (GoMLX checkpoint format).
 	CheckpointDir string `json:"checkpoint_dir,omitempty" help:"write each trained candidate's variables under this folder"`
-	// OnStep and OnEpoch, when set, are called after every step / epoch (for
-	// live curves). They run on the training goroutine: keep them short.
-	OnStep  func(StepInfo)  `json:"-"`
-	OnEpoch func(EpochInfo) `json:"-"`
+	// OnStep and OnEpoch are called after every step / epoch (for live
+	// curves and progress), each a list of named subscribers (see
+	// [hook.List]). They run on the training goroutine: keep them short. A
+	// subscriber that returns an error or panics stops the training: Train
+	// returns its [*hook.Error] with a failed Result.
+	OnStep  hook.List[func(StepInfo) error]  `json:"-"`
+	OnEpoch hook.List[func(EpochInfo) error] `json:"-"`
 	// ScheduleEpochs, when larger than Epochs, is the length in epochs of the
 	// cosine learning-rate schedule (the maximum fidelity of a multi-fidelity
 	// search): a run stopped at Epochs and resumed up to ScheduleEpochs then
@@ -137,7 +141,8 @@ var errDiverged = errors.New("loss is NaN or infinite")
 // Train trains the architecture arch (NB201 or TransNAS micro string) with
 // cfg on data. Bad inputs return an error; failures during training (GoMLX
 // panics, out of memory, NaN loss) are reported in Result.Status and
-// Result.Err with a nil error.
+// Result.Err with a nil error. A hook subscriber's error or panic is
+// returned as its [*hook.Error] (with a failed Result).
 func Train(ctx context.Context, arch string, cfg Config, data Data) (Result, error) {
 	cell, err := Parse(arch)
 	if err != nil {
@@ -189,7 +194,11 @@ func trainCell(ctx context.Context, cell Cell, arch string, cfg Config, data Dat
 	}
 	runErr := protect(func() error { return run(ctx, backend, nw, cfg, tr, data, &res, start) })
 	res.Seconds = time.Since(start).Seconds()
+	var hookErr *hook.Error
 	switch {
+	case errors.As(runErr, &hookErr):
+		res.Status, res.Err = eval.Failed, runErr.Error()
+		return res, runErr // a subscriber stopped the training: not the candidate's failure
 	case runErr == nil:
 		res.Status = eval.OK
 	case errors.Is(runErr, errDiverged):
@@ -293,10 +302,14 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		}
 		epochLoss += l
 		epochSteps++
-		if cfg.OnStep != nil {
+		if cfg.OnStep.Len() > 0 {
 			progress := math.Min(float64(step-1)/float64(totalSteps), 1)
-			cfg.OnStep(StepInfo{Arch: res.Arch, Epoch: epoch, Step: step, TotalSteps: totalSteps, Loss: l,
-				LR: 0.5 * cfg.LR * (1 + math.Cos(math.Pi*progress)), Images: res.Images, Elapsed: time.Since(start)})
+			info := StepInfo{Arch: res.Arch, Epoch: epoch, Step: step, TotalSteps: totalSteps, Loss: l,
+				LR: 0.5 * cfg.LR * (1 + math.Cos(math.Pi*progress)), Images: res.Images, Elapsed: time.Since(start)}
+			if err := cfg.OnStep.Call("train.OnStep", func(f func(StepInfo) error) error { return f(info) }); err != nil {
+				stepErr = err
+				return err
+			}
 		}
 		return ctx.Err()
 	})
@@ -327,15 +340,16 @@ func run(ctx context.Context, backend compute.Backend, nw *Network, cfg Config, 
 		}
 		res.Epochs = epoch + 1
 		res.TrainLoss = epochLoss / math.Max(float64(epochSteps), 1)
-		if data.Val != nil && data.Val.Len() > 0 && (cfg.OnEpoch != nil || epoch == cfg.Epochs-1) {
+		if data.Val != nil && data.Val.Len() > 0 && (cfg.OnEpoch.Len() > 0 || epoch == cfg.Epochs-1) {
 			acc, err := accuracy(evalExec, data.Val, evalBatch(cfg))
 			if err != nil {
 				return err
 			}
 			res.ValAcc = acc
 		}
-		if cfg.OnEpoch != nil {
-			cfg.OnEpoch(EpochInfo{Arch: res.Arch, Epoch: epoch + 1, TrainLoss: res.TrainLoss, ValAcc: res.ValAcc, Images: res.Images, Elapsed: time.Since(start)})
+		info := EpochInfo{Arch: res.Arch, Epoch: epoch + 1, TrainLoss: res.TrainLoss, ValAcc: res.ValAcc, Images: res.Images, Elapsed: time.Since(start)}
+		if err := cfg.OnEpoch.Call("train.OnEpoch", func(f func(EpochInfo) error) error { return f(info) }); err != nil {
+			return err
 		}
 	}
 	if data.Test != nil && data.Test.Len() > 0 {

@@ -127,13 +127,9 @@ func (e *escaper) pick() (space.Arch, bool) {
 }
 
 // reject records an adapted set that was not taken.
-func (l *loop) reject(out reason.Outcome, trigger string, n int, improved bool, why string) {
+func (l *loop) reject(out reason.Outcome, trigger Trigger, n int, improved bool, why string) {
 	l.res.Exchanges = append(l.res.Exchanges, out.Exchanges...)
-	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved, Set: l.current(), Err: why, Fidelity: l.told}
-	l.res.Events = append(l.res.Events, ev)
-	if l.cfg.Hooks.OnPrinciples != nil {
-		l.cfg.Hooks.OnPrinciples(ev)
-	}
+	l.emit(Event{Trigger: trigger, Evaluations: n, Improved: improved, Set: l.current(), Err: why, Fidelity: l.told})
 }
 
 // Adaptations counts the adaptations that changed the space, the fall back
@@ -143,9 +139,9 @@ func (r *Result) Adaptations() int {
 	n := 0
 	for _, ev := range r.Events {
 		switch {
-		case ev.Trigger == "fallback":
+		case ev.Trigger == TriggerFallback:
 			n++ // to the full space
-		case (ev.Trigger == "adapt" || ev.Trigger == "exhausted") && ev.Err == "" && len(ev.Diff.Edges) > 0:
+		case (ev.Trigger == TriggerAdapt || ev.Trigger == TriggerExhausted) && ev.Err == "" && len(ev.Diff.Edges) > 0:
 			n++
 		}
 	}

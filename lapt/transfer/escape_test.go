@@ -97,7 +97,7 @@ func TestEscapeRecoversACutOptimum(t *testing.T) {
 			}
 		}
 		for _, ev := range res.Events {
-			if ev.Trigger == "fallback" {
+			if ev.Trigger == TriggerFallback {
 				changed++ // to the full space
 			}
 		}

@@ -52,10 +52,6 @@ type Fidelity struct {
 	// TellRung is the rung whose results the search and the reasoner see
 	// (default 0, the lowest).
 	TellRung int `json:"tell_rung,omitempty"`
-	// OnJob, when set, is called after every job (replayed and cached ones
-	// included); it stands in for Hooks.Search, which a multi-fidelity run
-	// does not call (it has no search.Run).
-	OnJob func(FidelityTrial) `json:"-"`
 }
 
 // FidelityEvaluator evaluates candidates at a chosen fidelity; a transfer
@@ -282,8 +278,8 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 			}
 		}
 		fr.Trials = append(fr.Trials, tr)
-		if cfg.Fidelity.OnJob != nil {
-			cfg.Fidelity.OnJob(tr)
+		if err := cfg.Hooks.OnJob.Call("transfer.OnJob", func(f func(FidelityTrial) error) error { return f(tr) }); err != nil {
+			return l.res, err
 		}
 		if err := sched.Report(job, tr.Result.Metrics.Val, tr.Result.Usable()); err != nil {
 			return l.res, err
@@ -319,9 +315,9 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 			continue
 		}
 		improved := bestTold > lastBest && !exhausted
-		trig := "adapt"
+		trig := TriggerAdapt
 		if exhausted {
-			trig = "exhausted"
+			trig = TriggerExhausted
 		}
 		fb, err := l.adaptSpace(ctx, strat, trig, n, improved, exhausted, seen, func(cur principles.Set) reason.AdaptRequest {
 			return reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
@@ -330,6 +326,9 @@ func (l *loop) runFidelity(ctx context.Context, sub *space.Space, original princ
 		})
 		if err != nil {
 			return l.res, fmt.Errorf("transfer: adaptation after %d results at %d epochs: %w", nTold, told, err)
+		}
+		if l.hookErr != nil {
+			return l.res, l.hookErr
 		}
 		fellBack = fellBack || fb
 		lastBest = bestTold

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/nasnb/nasnb/datasets/bench"
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/principles"
@@ -109,7 +109,7 @@ func TestFidelityAdaptationSeesOnlyToldFidelity(t *testing.T) {
 			rec := &recorder{Reasoner: offline.New()}
 			cfg := synthConfig(tables, rec, seed, sync)
 			jobs := 0
-			cfg.Fidelity.OnJob = func(FidelityTrial) { jobs++ }
+			cfg.Hooks.OnJob.Add("count", 0, func(FidelityTrial) error { jobs++; return nil })
 			res, err := Run(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -261,10 +261,7 @@ func TestFidelityConfigErrors(t *testing.T) {
 // NB201 CIFAR-10's 12- and 200-epoch tables (principles learned offline
 // from ImageNet16-120): the reasoner sees 12-epoch validation scores only.
 func TestFidelityNB201(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	open := func(task string, fid int) *tabular.Task {
 		tk, err := tabular.Open(dir, "nb201", task, fid)
 		if err != nil {

@@ -28,6 +28,7 @@ import (
 	"sort"
 
 	"github.com/nasnb/nasnb/lapt/eval"
+	"github.com/nasnb/nasnb/lapt/hook"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
@@ -35,10 +36,37 @@ import (
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
-// Event is a principle version coming into force.
+// Trigger says why the transfer loop asked for principles, or left them.
+// Its JSON form is the plain string.
+type Trigger string
+
+// The triggers of [Event] and of the journal's principles records.
+const (
+	// TriggerLearn: the principles learned from the sources at the start.
+	TriggerLearn Trigger = "learn"
+	// TriggerInitial: the principles given in [Config.Initial] (learned
+	// once, shared between seeds).
+	TriggerInitial Trigger = "initial"
+	// TriggerAdapt: a scheduled adaptation check (every Schedule.AdaptEvery
+	// counted evaluations after the warm-up).
+	TriggerAdapt Trigger = "adapt"
+	// TriggerExhausted: the space in force yielded nothing new for
+	// Schedule.ExhaustAfter proposals, so the reasoner was asked to widen it.
+	TriggerExhausted Trigger = "exhausted"
+	// TriggerFallback: the principles could offer no unexplored architecture
+	// (a widening repeated an earlier space, changed nothing, or failed
+	// eight times), so the search continues in the full space for the rest
+	// of the run. The event keeps the set in force, carries the full space's
+	// size in its Report and an explanation in Err; the reasoner is not
+	// asked again.
+	TriggerFallback Trigger = "fallback"
+)
+
+// Event is a principle version coming into force, or an adapted version
+// that was rejected (Err set), or the fall back to the full space.
 type Event struct {
-	// Trigger is "learn", "initial", "adapt" or "exhausted".
-	Trigger string `json:"trigger"`
+	// Trigger is why it happened.
+	Trigger Trigger `json:"trigger"`
 	// Evaluations made when it happened.
 	Evaluations int `json:"evaluations"`
 	// Improved is whether the best score improved since the last check.
@@ -55,12 +83,19 @@ type Event struct {
 	Fidelity int `json:"fidelity,omitempty"`
 }
 
-// Hooks are the transfer loop's hook points.
+// Hooks are the transfer loop's hook points, each a list of named
+// subscribers (see [hook.List]). A subscriber that returns an error or
+// panics stops the run with a [*hook.Error] naming it.
 type Hooks struct {
-	// OnPrinciples is called for every principle version in force.
-	OnPrinciples func(Event)
+	// OnPrinciples is called for every Event: each principle version in
+	// force, each rejected adaptation and the fall back to the full space.
+	OnPrinciples hook.List[func(Event) error]
 	// Search hooks are passed to the search run.
 	Search search.Hooks
+	// OnJob is called after every job of a multi-fidelity run (replayed and
+	// cached ones included), which has no search run and does not call
+	// Search.
+	OnJob hook.List[func(FidelityTrial) error]
 }
 
 // Config configures one transfer run.
@@ -119,7 +154,7 @@ type header struct {
 }
 
 type principlesRecord struct {
-	Trigger      string            `json:"trigger"`
+	Trigger      Trigger           `json:"trigger"`
 	Evaluations  int               `json:"evaluations"`
 	Improved     bool              `json:"improved"`
 	Outcome      reason.Outcome    `json:"outcome"`
@@ -154,7 +189,8 @@ type loop struct {
 	records []json.RawMessage
 	next    int
 	sub     *space.Space
-	told    int // the told fidelity of a multi-fidelity run
+	told    int   // the told fidelity of a multi-fidelity run
+	hookErr error // the first OnPrinciples subscriber error
 }
 
 // Run executes the transfer loop to its budget.
@@ -190,9 +226,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 
 	// 1. Principles from the sources.
-	trigger := "learn"
+	trigger := TriggerLearn
 	if cfg.Initial != nil {
-		trigger = "initial"
+		trigger = TriggerInitial
 	}
 	first, err := l.principles(ctx, trigger, 0, false, func() (reason.Outcome, error) {
 		if cfg.Initial != nil {
@@ -204,6 +240,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	sub, ev := l.apply(first, trigger, 0, false)
+	if l.hookErr != nil {
+		return l.res, l.hookErr
+	}
 	if sub == nil {
 		return nil, fmt.Errorf("transfer: the learned principles do not compile: %s", ev.Err)
 	}
@@ -262,9 +301,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			continue
 		}
 		improved := best > lastBest && !exhausted
-		trig := "adapt"
+		trig := TriggerAdapt
 		if exhausted {
-			trig = "exhausted"
+			trig = TriggerExhausted
 		}
 		fb, err := l.adaptSpace(ctx, strat, trig, n, improved, exhausted, seen, func(cur principles.Set) reason.AdaptRequest {
 			return reason.AdaptRequest{Space: root, Original: original, Current: cur, Improved: improved,
@@ -273,6 +312,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err != nil {
 			return l.res, fmt.Errorf("transfer: adaptation after %d evaluations: %w", n, err)
 		}
+		if l.hookErr != nil {
+			return l.res, l.hookErr
+		}
 		fellBack = fellBack || fb
 		lastBest = best
 		freeMark = run.FreeStreak()
@@ -280,7 +322,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			checkAt += sch.AdaptEvery
 		}
 	}
-	if err := run.Err(); err != nil && err != search.ErrExhausted {
+	if err := run.Err(); err != nil && !errors.Is(err, search.ErrExhausted) {
 		return l.res, err
 	}
 	return l.res, nil
@@ -288,7 +330,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 // principles returns the next recorded outcome on resume, or calls fn and
 // records its outcome.
-func (l *loop) principles(ctx context.Context, trigger string, n int, improved bool, fn func() (reason.Outcome, error)) (reason.Outcome, error) {
+func (l *loop) principles(ctx context.Context, trigger Trigger, n int, improved bool, fn func() (reason.Outcome, error)) (reason.Outcome, error) {
 	if l.next < len(l.records) {
 		var rec principlesRecord
 		if err := json.Unmarshal(l.records[l.next], &rec); err != nil {
@@ -328,7 +370,7 @@ func (l *loop) current() principles.Set {
 
 // apply validates and compiles a new set; on failure the previous space
 // stays in force and the event carries the error.
-func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (*space.Space, Event) {
+func (l *loop) apply(out reason.Outcome, trigger Trigger, n int, improved bool) (*space.Space, Event) {
 	prev, hadPrev := l.res.History.Latest()
 	l.res.Exchanges = append(l.res.Exchanges, out.Exchanges...)
 	ev := Event{Trigger: trigger, Evaluations: n, Improved: improved, Fidelity: l.told}
@@ -342,10 +384,7 @@ func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (
 	if err != nil {
 		ev.Err = err.Error()
 		ev.Set = prev
-		if l.cfg.Hooks.OnPrinciples != nil {
-			l.cfg.Hooks.OnPrinciples(ev)
-		}
-		l.res.Events = append(l.res.Events, ev)
+		l.emit(ev)
 		return nil, ev
 	}
 	set = l.res.History.Add(set)
@@ -357,23 +396,27 @@ func (l *loop) apply(out reason.Outcome, trigger string, n int, improved bool) (
 		ev.Diff = principles.Diff{To: set.Version, Reason: set.Reason, SizeAfter: rep.SizeAfter}
 	}
 	l.sub = sub
-	l.res.Events = append(l.res.Events, ev)
-	if l.cfg.Hooks.OnPrinciples != nil {
-		l.cfg.Hooks.OnPrinciples(ev)
-	}
+	l.emit(ev)
 	return sub, ev
+}
+
+// emit records ev and tells the OnPrinciples subscribers; the first
+// subscriber error is kept in l.hookErr and stops the run at its next check.
+func (l *loop) emit(ev Event) {
+	l.res.Events = append(l.res.Events, ev)
+	err := l.cfg.Hooks.OnPrinciples.Call("transfer.OnPrinciples", func(f func(Event) error) error { return f(ev) })
+	if err != nil && l.hookErr == nil {
+		l.hookErr = err
+	}
 }
 
 // fallback records that the principles could not offer anything new and
 // the search continues in the full space.
 func (l *loop) fallback(n int) {
-	ev := Event{Trigger: "fallback", Evaluations: n, Set: l.current(), Fidelity: l.told,
+	ev := Event{Trigger: TriggerFallback, Evaluations: n, Set: l.current(), Fidelity: l.told,
 		Err: "the principles offer no unexplored architecture: searching the full space"}
 	ev.Report.SizeBefore, ev.Report.SizeAfter = l.cfg.Space.Count(), l.cfg.Space.Count()
-	l.res.Events = append(l.res.Events, ev)
-	if l.cfg.Hooks.OnPrinciples != nil {
-		l.cfg.Hooks.OnPrinciples(ev)
-	}
+	l.emit(ev)
 }
 
 // adaptSpace runs one adaptation check: it asks the reasoner for the next
@@ -382,7 +425,7 @@ func (l *loop) fallback(n int) {
 // is not taken again. An exhausted space is widened until it holds something
 // new; a widening that repeats an earlier space, changes nothing, or fails
 // eight times falls back to the full space, which it reports.
-func (l *loop) adaptSpace(ctx context.Context, strat *escaper, trig string, n int, improved, exhausted bool, seen map[string]bool,
+func (l *loop) adaptSpace(ctx context.Context, strat *escaper, trig Trigger, n int, improved, exhausted bool, seen map[string]bool,
 	req func(cur principles.Set) reason.AdaptRequest) (fellBack bool, err error) {
 	root := l.cfg.Space // the space the run started from, as in Run
 	for tries := 0; ; tries++ {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/principles"
@@ -19,10 +19,7 @@ import (
 )
 
 func tasks(t testing.TB, target string) (*tabular.Task, *tabular.Task) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	src, err := tabular.Open(dir, "nb201", "imagenet16-120", 200)
 	if err != nil {
 		t.Fatal(err)

@@ -101,9 +101,34 @@ var secretPatterns = []struct {
 // kernel did not report an error.
 var errorMarkers = regexp.MustCompile(`(?m)^panic: |goroutine \d+ \[running\]|GoNB Error|failed to run|Failed to execute cell|\bexit status [1-9]`)
 
+// DefaultMaxCellLines is the longest code cell (in source lines) a notebook
+// may hold unless its metadata.nasnb.max_cell_lines says otherwise: a cell
+// should be short enough to read aloud in a class; longer helpers belong in
+// kernelext.
+const DefaultMaxCellLines = 60
+
+// maxCellLines reads metadata.nasnb.max_cell_lines (DefaultMaxCellLines when absent).
+func maxCellLines(nb *Notebook) (int, error) {
+	ns, _ := nb.Metadata["nasnb"].(map[string]any)
+	raw, ok := ns["max_cell_lines"]
+	if !ok {
+		return DefaultMaxCellLines, nil
+	}
+	n, isNum := raw.(float64)
+	if !isNum || n < 1 || n != float64(int(n)) {
+		return 0, fmt.Errorf("metadata.nasnb.max_cell_lines: want a positive whole number, got %v", raw)
+	}
+	return int(n), nil
+}
+
 // checkNotebook runs the generic checks and the notebook's expectations.
 func checkNotebook(nb *Notebook, paths []pathPattern) *Report {
 	rep := &Report{}
+	maxLines, err := maxCellLines(nb)
+	if err != nil {
+		rep.problem("%v", err)
+		maxLines = DefaultMaxCellLines
+	}
 	for i := range nb.Cells {
 		c := &nb.Cells[i]
 		where := fmt.Sprintf("cell %d", i+1)
@@ -117,6 +142,9 @@ func checkNotebook(nb *Notebook, paths []pathPattern) *Report {
 			continue
 		}
 		rep.CodeCells++
+		if n := len(strings.Split(strings.TrimRight(src, "\n"), "\n")); n > maxLines {
+			rep.problem("%s: %d lines of code, more than %d: move helpers into their own cells or into kernelext", where, n, maxLines)
+		}
 		if strings.TrimSpace(src) != "" && c.ExecutionCount == nil {
 			rep.problem("%s: not executed", where)
 		}

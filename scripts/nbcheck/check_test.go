@@ -130,3 +130,26 @@ func TestSlim(t *testing.T) {
 		t.Errorf("slim output:\n%s", s)
 	}
 }
+
+func TestLongCells(t *testing.T) {
+	long := func(lines int, meta string) *Notebook {
+		src, _ := json.Marshal(strings.Repeat("x := 1\n", lines-1) + "_ = x")
+		nb := &Notebook{}
+		if err := json.Unmarshal([]byte(`{"cells":[{"cell_type":"code","execution_count":1,"source":`+string(src)+`,"metadata":{},"outputs":[]}],"metadata":`+meta+`}`), nb); err != nil {
+			t.Fatal(err)
+		}
+		return nb
+	}
+	if p := problems(long(DefaultMaxCellLines, "{}")); p != "" {
+		t.Errorf("a %d-line cell is fine: %s", DefaultMaxCellLines, p)
+	}
+	if p := problems(long(DefaultMaxCellLines+1, "{}")); !strings.Contains(p, "cell 1: 61 lines of code, more than 60") {
+		t.Errorf("long cell: %q", p)
+	}
+	if p := problems(long(30, `{"nasnb":{"max_cell_lines":25}}`)); !strings.Contains(p, "30 lines of code, more than 25") {
+		t.Errorf("max_cell_lines 25: %q", p)
+	}
+	if p := problems(long(3, `{"nasnb":{"max_cell_lines":"many"}}`)); !strings.Contains(p, "max_cell_lines: want a positive whole number") {
+		t.Errorf("bad max_cell_lines: %q", p)
+	}
+}

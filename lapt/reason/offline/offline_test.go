@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/space"
@@ -15,10 +15,7 @@ import (
 
 func source(t *testing.T, task string) reason.Evidence {
 	t.Helper()
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	tk, err := tabular.Open(dir, "nb201", task, 200)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
 	"github.com/nasnb/nasnb/lapt/reason/replay"
@@ -17,10 +17,7 @@ import (
 // TestReplayTransferWithAdaptation records a transfer run that adapts, then
 // replays it offline: every principle version must come back identical.
 func TestReplayTransferWithAdaptation(t *testing.T) {
-	dir, ok := datadir.SharedForTests()
-	if !ok {
-		t.Skip("no benchmark data")
-	}
+	dir := datatest.Dir(t)
 	src, _ := tabular.Open(dir, "nb201", "imagenet16-120", 200)
 	tgt, _ := tabular.Open(dir, "nb201", "cifar100", 200)
 	ev := []reason.Evidence{src.Evidence()}

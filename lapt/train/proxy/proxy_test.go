@@ -5,19 +5,18 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/nasnb/nasnb/datasets/images"
+	"github.com/nasnb/nasnb/internal/datatest"
 	"github.com/nasnb/nasnb/lapt/train"
 )
 
-func zcPath() string {
-	if p := os.Getenv("NASNB_DATA"); p != "" {
-		return filepath.Join(p, "zero-cost", "zc_nasbench201.json")
-	}
-	return filepath.Join("..", "..", "..", "..", "shared", "data", "zero-cost", "zc_nasbench201.json")
+// zcPath is the shared NAS-Bench-Suite-Zero NB201 file; the test is skipped
+// when it is absent, or fails when $NASNB_REQUIRE_DATA=1.
+func zcPath(t testing.TB) string {
+	return datatest.File(t, "zero-cost/zc_nasbench201.json")
 }
 
 func ExampleTupleToNB201() {
@@ -64,9 +63,9 @@ func TestSynflowSpearmanNB201(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: ~725 benchmark-size networks")
 	}
-	entries, err := LoadZeroCost(zcPath(), "cifar10")
+	entries, err := LoadZeroCost(zcPath(t), "cifar10")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	// By default a spread sample of 80 architectures keeps CI fast; set
 	// NASNB_SYNFLOW_SAMPLE=0 for all of them (about 3 minutes on 2 cores).
