@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -95,7 +96,7 @@ func TestTinySpaceExhaustsWithoutHanging(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Err() != ErrExhausted || r.Evaluations() != 2 {
+		if !errors.Is(r.Err(), ErrExhausted) || r.Evaluations() != 2 {
 			t.Fatalf("%s: err=%v evals=%d", name, r.Err(), r.Evaluations())
 		}
 		v, _ := r.Curve()

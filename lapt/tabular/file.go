@@ -208,7 +208,7 @@ func (r *tableReader) csv(data []byte) error {
 	}
 	for {
 		rec, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -259,7 +259,7 @@ func (r *tableReader) csvErr(err error, field string) error {
 	if errors.As(err, &pe) {
 		return r.errf(pe.Line, pe.Column, field, "%v", pe.Err)
 	}
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return r.errf(0, 0, "", "empty file: want a header row (key,val,test) and one row per architecture")
 	}
 	return r.errf(0, 0, field, "%v", err)
