@@ -256,7 +256,7 @@ func (t *trainSetup) transferTarget(fs *flag.FlagSet, srcs []*tabular.Task, sch 
 	if err := t.prepare(fs, fmt.Sprintf("transfer %s -> %s", strings.Join(names, ","), t.set.Data.Dataset), stdout); err != nil {
 		return nil, err
 	}
-	c := sch.Complete(sp.Root().Name())
+	c := sch.Complete(sp.Root())
 	fmt.Fprintf(stdout, "schedule: budget %d, population %d, tournament %d, adapt every %d after %d; seeds %s; methods %s\n",
 		c.Budget, c.Population, c.Tournament, c.AdaptEvery, max(c.Warmup, 0), seedsText, strings.Join(methods, ","))
 	t.printExecutor(stdout)

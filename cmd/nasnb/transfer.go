@@ -104,7 +104,11 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	sp := srcs[0].Space
-	sch := scheduleFromFlags(fs).Complete(sp.Root().Name())
+	sch, err := scheduleFromFlags(fs)
+	if err != nil {
+		return err
+	}
+	sch = sch.Complete(sp.Root())
 	var evidence []reason.Evidence
 	for _, s := range srcs {
 		evidence = append(evidence, s.Evidence())
@@ -202,7 +206,7 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err := (numberRules{
 		positive:    append([]string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity"}, reasonerPositive...),
-		nonNegative: append([]string{"warmup", "workers"}, reasonerNonNegative...),
+		nonNegative: append([]string{"workers"}, reasonerNonNegative...),
 	}).check(fs); err != nil {
 		return err
 	}
@@ -220,6 +224,10 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	default:
 		return usagef("unknown --evaluator %q (want table or train)", *evaluator)
 	}
+	sch, err := scheduleFromFlags(fs)
+	if err != nil {
+		return err
+	}
 	if strings.TrimSpace(*target) == "" {
 		return usagef("--target is required (the task to transfer the principles to)")
 	}
@@ -227,7 +235,6 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return usagef("--seeds: %v", err)
 	}
-	sch := scheduleFromFlags(fs)
 	if err := checkWork(sch.Budget, len(seeds)); err != nil {
 		return err
 	}
@@ -351,35 +358,8 @@ func addScheduleFlags(fs *flag.FlagSet) {
 	fs.Int("population", 0, "REA population (default: the paper's)")
 	fs.Int("tournament", 0, "REA tournament size (default: the paper's)")
 	fs.Int("adapt-every", 0, "evaluations between adaptations (default: the paper's)")
-	fs.Int("warmup", -1, "plain evaluations after the initial population before adapting (default: the paper's)")
+	fs.Int("warmup", 0, "plain evaluations after the initial population before adapting (0: the paper's, -1: none)")
 	fs.Int("top-k", 0, "top source architectures shown (default 50)")
 	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
 	fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
-}
-
-// scheduleFromFlags is the one place that turns flags into a Schedule: the
-// flags of addScheduleFlags that fs has (zero fields take the paper's
-// values for the space when the study completes the schedule). --warmup 0
-// means no warmup (Schedule.Warmup -1), an unset --warmup the paper's.
-func scheduleFromFlags(fs *flag.FlagSet) transfer.Schedule {
-	var sch transfer.Schedule
-	for _, o := range []struct {
-		flag string
-		dst  *int
-	}{{"budget", &sch.Budget}, {"population", &sch.Population}, {"tournament", &sch.Tournament},
-		{"adapt-every", &sch.AdaptEvery}, {"top-k", &sch.TopK}, {"max-ops", &sch.MaxOpsPerEdge}} {
-		if v := flagInt(fs, o.flag); v > 0 {
-			*o.dst = v
-		}
-	}
-	if fs.Lookup("warmup") != nil {
-		switch v := flagInt(fs, "warmup"); {
-		case v == 0:
-			sch.Warmup = -1 // none
-		case v > 0:
-			sch.Warmup = v
-		}
-	}
-	sch.NoAdapt = flagString(fs, "no-adapt") == "true"
-	return sch
 }

@@ -144,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Reasoner = offline.New()
 	}
 	sp := tgt.Space
-	sch := cfg.Schedule.Complete(sp.Root().Name())
+	sch := cfg.Schedule.Complete(sp.Root())
 	methods := cfg.Methods
 	if len(methods) == 0 {
 		methods = AllMethods
