@@ -38,8 +38,11 @@ vet: ## go vet and gofmt check.
 test-deps: ## Debian packages the tests read (Fashion-MNIST).
 	@bash scripts/ensure-apt.sh $(DATA_PKGS)
 
-test-go: test-deps ## Go unit, example and integration tests.
-	$(GO) test -count=1 ./...
+test-go: test-deps ## Go unit, example and integration tests; coverage of the core packages with and without data (mk/cover.mk).
+	@mkdir -p build/cover
+	$(GO) test -count=1 -coverprofile=build/cover/test-go.out ./...
+	@GO="$(GO)" bash scripts/coverage.sh report build/cover/test-go.out "make test-go: NASNB_DATA=$(NASNB_DATA)"
+	@$(MAKE) --no-print-directory cover-nodata
 
 test: vet test-go chaos-short test-notebooks test-screenshot ## Everything CI runs.
 	@echo "make test: all passed"
@@ -49,8 +52,9 @@ bench: ## Benchmarks: table lookups/s, the 1,000-seed x 100-evaluation REA run, 
 
 FUZZTIME ?= 30s
 fuzz: ## Run every fuzz target of the core parsers for FUZZTIME each.
-	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
+	@set -e; for t in FuzzNB201Parse FuzzTransNASParse FuzzDefinedParse FuzzParseFile; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./lapt/space; done
 	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./lapt/journal
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTable$$' -fuzztime $(FUZZTIME) ./lapt/tabular
 	$(GO) test -run '^$$' -fuzz '^FuzzParseReply$$' -fuzztime $(FUZZTIME) ./lapt/reason/llm
 	@set -e; for t in FuzzDecodeArchBZ2 FuzzDecodeArchPickle FuzzDecodeMetaPickle; do $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./datasets/nats; done
 

@@ -477,15 +477,15 @@ func TestPrincipleEventText(t *testing.T) {
 	sp := space.NB201()
 	v1, v2 := fixtureSet(), fixtureSet2()
 	rep := fixtureRefinement(t)
-	first := transfer.Event{Trigger: "learn", Set: v1, Report: rep, Diff: principles.Diff{To: 1, SizeAfter: 8}}
+	first := transfer.Event{Trigger: transfer.TriggerLearn, Set: v1, Report: rep, Diff: principles.Diff{To: 1, SizeAfter: 8}}
 	if got := PrincipleEventText(sp, first); !strings.Contains(got, "space 15625 -> 8 architectures; 0->1: nor_conv_3x3 | 0->2: nor_conv_1x1, nor_conv_3x3") {
 		t.Errorf("first: %q", got)
 	}
-	adapt := transfer.Event{Trigger: "adapt", Evaluations: 10, Improved: true, Set: v2, Diff: principles.Compare(sp, v1, v2)}
+	adapt := transfer.Event{Trigger: transfer.TriggerAdapt, Evaluations: 10, Improved: true, Set: v2, Diff: principles.Compare(sp, v1, v2)}
 	if got := PrincipleEventText(sp, adapt); !strings.HasPrefix(got, "Principles v2 in force after 10 evaluations (adapt, best improved)\nv1 -> v2") {
 		t.Errorf("adapt: %q", got)
 	}
-	fb := transfer.Event{Trigger: "fallback", Evaluations: 15, Set: v2, Err: "searching the full space"}
+	fb := transfer.Event{Trigger: transfer.TriggerFallback, Evaluations: 15, Set: v2, Err: "searching the full space"}
 	if got := PrincipleEventHTML(sp, fb); !strings.Contains(got, "Fallback to the full space after 15 evaluations") || !strings.Contains(got, "searching the full space") {
 		t.Errorf("fallback: %q", got)
 	}

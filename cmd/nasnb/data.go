@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/nasnb/nasnb/datasets/bench"
@@ -56,7 +55,7 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				fmt.Fprintln(stdout, dataUsage)
 				return nil
 			}
-			return usagef("%v\n\n%s", err, dataUsage)
+			return usagef("%w\n\n%s", err, dataUsage)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -139,7 +138,7 @@ func dataInfo(dir string, stdout io.Writer) error {
 		for _, fid := range []int{200, 12} {
 			t, err := nb201.Load(d, ds, fid)
 			if err != nil {
-				if !strings.Contains(err.Error(), "not found") {
+				if !errors.Is(err, os.ErrNotExist) { // missing tables are listed, not errors
 					problems = append(problems, err)
 				}
 				fmt.Fprintf(tw, "%s\t%d\t-\t\t\t\t\t\t\t\n", ds, fid)

@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strings"
 )
 
 // command is one subcommand.
@@ -35,12 +34,17 @@ func register(name, summary string, run func(ctx context.Context, args []string,
 	commands[name] = command{summary: summary, run: run}
 }
 
-// usageError marks an error caused by bad arguments (exit status 2).
-type usageError struct{ msg string }
+// usageError marks an error caused by bad arguments (exit status 2): one of
+// our own checks (usagef) or an error of the flag package (parseFlags),
+// which it wraps.
+type usageError struct{ err error }
 
-func (e usageError) Error() string { return e.msg }
+func (e usageError) Error() string { return e.err.Error() }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
+// Unwrap returns the wrapped error.
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -68,19 +72,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	var ue usageError
-	if errors.As(err, &ue) || isFlagError(err) {
+	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "nasnb %s: %v\n", args[0], err)
 		fmt.Fprintf(stderr, "Run 'nasnb %s -h' for usage.\n", args[0])
 		return 2
 	}
 	fmt.Fprintf(stderr, "nasnb %s: %v\n", args[0], err)
 	return 1
-}
-
-func isFlagError(err error) bool {
-	s := err.Error()
-	return strings.HasPrefix(s, "flag provided but not defined") || strings.HasPrefix(s, "invalid value") ||
-		strings.HasPrefix(s, "invalid boolean") || strings.Contains(s, "flag needs an argument") || strings.HasPrefix(s, "usage")
 }
 
 func printHelp(w io.Writer) {
@@ -108,10 +106,14 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args and rejects stray positional arguments.
+// parseFlags parses args and rejects stray positional arguments; errors are
+// usage errors (flag.ErrHelp for -h passes unchanged).
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))

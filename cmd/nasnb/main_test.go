@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +45,36 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		if code != 2 || strings.Contains(errs, "goroutine") {
 			t.Errorf("%v: code %d, stderr %s", args, code, errs)
 		}
+	}
+}
+
+// Every command's flag errors are usage errors by type (exit status 2), with
+// the flag package's message unchanged; -h is not an error.
+func TestFlagErrorsAreTyped(t *testing.T) {
+	for name, c := range commands {
+		for _, args := range [][]string{{"--no-such-flag"}, {"--no-such-flag=1"}, {"-h"}} {
+			var out, errb bytes.Buffer
+			if name == "data" {
+				args = append([]string{"info"}, args...) // data takes a subcommand first
+			}
+			err := c.run(context.Background(), args, &out, &errb)
+			if args[len(args)-1] == "-h" {
+				if err != nil && !errors.Is(err, flag.ErrHelp) {
+					t.Errorf("%s -h: %v", name, err)
+				}
+				continue
+			}
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), "flag provided but not defined: -no-such-flag") {
+				t.Errorf("%s %v: %T %v", name, args, err, err)
+			}
+		}
+	}
+	var out, errb bytes.Buffer
+	err := commands["search"].run(context.Background(), []string{"--budget", "x"}, &out, &errb)
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), `invalid value "x" for flag -budget`) {
+		t.Errorf("bad value: %T %v", err, err)
 	}
 }
 

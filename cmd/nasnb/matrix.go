@@ -10,6 +10,7 @@ import (
 	"github.com/nasnb/nasnb/lapt/matrix"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/study"
+	"github.com/nasnb/nasnb/lapt/tabular"
 	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
@@ -38,8 +39,15 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	workers := fs.Int("workers", 0, "parallel seeds (0: all CPUs)")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
 	rf := addReasonerFlags(fs)
+	bf := addBenchFileFlags(fs, "with --space-file: the results tables of every task, comma-separated (CSV or JSON; at least two)", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := bf.check(fs, "space", "tasks", "fidelity", "data"); err != nil {
+		return err
+	}
+	if bf.used() && len(splitList(*bf.table)) < 2 {
+		return usagef("--space-file needs --table with at least two results tables (a matrix transfers between them)")
 	}
 	seeds, err := experiment.ParseSeeds(*seedsFlag)
 	if err != nil {
@@ -64,6 +72,9 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	names := splitList(*tasks)
+	if bf.used() {
+		names = splitList(*bf.table)
+	}
 	if len(names) == 0 && strings.TrimSpace(*tasks) != "" {
 		return usagef("--tasks %q names no task", *tasks)
 	}
@@ -97,8 +108,18 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	ts, _, err := openTasks(*dataFlag, *spaceName, names, "", *fidelity)
-	if err != nil {
+	var ts []*tabular.Task
+	if bf.used() {
+		sp, err := bf.space()
+		if err != nil {
+			return err
+		}
+		if ts, err = loadTables(sp, "table", *bf.table); err != nil {
+			return err
+		}
+		printSpaceFile(stdout, *bf.spaceFile, sp)
+		printSchedule(stdout, sp, transfer.Schedule{Budget: *budget})
+	} else if ts, _, err = openTasks(*dataFlag, *spaceName, names, "", *fidelity); err != nil {
 		return err
 	}
 	cfg := matrix.Config{Tasks: ts, Pooled: *pooled, Reasoner: r, Schedule: transfer.Schedule{Budget: *budget}, Seeds: seeds,

@@ -9,7 +9,6 @@ import (
 
 	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/lapt/experiment"
-	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )
@@ -20,21 +19,25 @@ func init() {
 
 // SearchReport is the --json output of "nasnb search" (schema "nasnb.search/v1").
 type SearchReport struct {
-	Schema     string               `json:"schema"`
-	Task       string               `json:"task"`
-	Space      string               `json:"space"`
-	Dataset    string               `json:"dataset"`
-	Fidelity   int                  `json:"fidelity"`
-	Strategy   string               `json:"strategy"`
-	Budget     int                  `json:"budget"`
-	Dedup      string               `json:"dedup"`
-	Seeds      int                  `json:"seeds"`
-	BestArch   string               `json:"best_arch"`
-	BestVal    float64              `json:"best_val"`
-	BestTest   float64              `json:"best_test"`
-	Seconds    float64              `json:"seconds"`
-	Checkpoint []experiment.Point   `json:"checkpoints"`
-	Runs       []experiment.Outcome `json:"runs"`
+	Schema   string  `json:"schema"`
+	Task     string  `json:"task"`
+	Space    string  `json:"space"`
+	Dataset  string  `json:"dataset"`
+	Fidelity int     `json:"fidelity"`
+	Strategy string  `json:"strategy"`
+	Budget   int     `json:"budget"`
+	Dedup    string  `json:"dedup"`
+	Seeds    int     `json:"seeds"`
+	BestArch string  `json:"best_arch"`
+	BestVal  float64 `json:"best_val"`
+	BestTest float64 `json:"best_test"`
+	Seconds  float64 `json:"seconds"`
+	// EquivalentFree is the number of proposals, over all seeds, answered
+	// for free because an equivalent architecture was already evaluated
+	// (each seed's count is in its run's extra "equivalent_free").
+	EquivalentFree int                  `json:"equivalent_free"`
+	Checkpoint     []experiment.Point   `json:"checkpoints"`
+	Runs           []experiment.Outcome `json:"runs"`
 }
 
 func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -54,8 +57,18 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	workers := fs.Int("workers", 0, "parallel seeds (0 = number of CPUs)")
 	evaluator := fs.String("evaluator", "table", "how candidates are evaluated: table (benchmark lookup) or train (real training on --dataset fashion-mnist, mnist, cifar10, cifar100 or synthetic; recipe from NASNB_TRAIN_*)")
 	addExecutorFlags(fs) // --evaluator train only (cmd/nasnb/executor_flags.go)
+	bf := addBenchFileFlags(fs, "with --space-file: the results table to search (CSV or JSON, docs/own-benchmark.md)", "")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := bf.check(fs, "space", "dataset", "fidelity", "data"); err != nil {
+		return err
+	}
+	if bf.used() && *bf.table == "" {
+		return usagef("--space-file needs --table (the results to search)")
+	}
+	if bf.used() && *evaluator != "table" {
+		return usagef("--space-file searches a results table; --evaluator %s is for the built-in training datasets", *evaluator)
 	}
 	if *budget <= 0 {
 		return usagef("--budget must be positive")
@@ -91,37 +104,40 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("%v", err)
 	}
 	stratName := probe.Name()
-	dir, err := datadir.Resolve(*dataFlag)
-	if err != nil {
-		return err
-	}
-	task, err := tabular.Open(dir, *spaceName, *dataset, *fidelity)
-	if err != nil {
-		return err
+	var task *tabular.Task
+	if bf.used() {
+		sp, err := bf.space()
+		if err != nil {
+			return err
+		}
+		ts, err := loadTables(sp, "table", *bf.table)
+		if err != nil {
+			return err
+		}
+		if len(ts) != 1 {
+			return usagef("--table: search takes one table, got %d", len(ts))
+		}
+		task = ts[0]
+		printSpaceFile(stdout, *bf.spaceFile, sp)
+	} else {
+		dir, err := datadir.Resolve(*dataFlag)
+		if err != nil {
+			return err
+		}
+		if task, err = tabular.Open(dir, *spaceName, *dataset, *fidelity); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
-	proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
-		st, err := search.New(*strategy, task.Space, seed, search.EvolutionConfig{Population: *pop, Tournament: *tour})
-		if err != nil {
-			return experiment.Outcome{}, err
+	scfg := experiment.SearchConfig{Space: task.Space, Evaluator: task.Table, Strategy: *strategy,
+		Evolution: search.EvolutionConfig{Population: *pop, Tournament: *tour}, Budget: *budget, Seeds: seeds,
+		Workers: *workers, Dedup: dedup, Label: task.Name}
+	if *journalDir != "" {
+		scfg.Journal = func(seed uint64) string {
+			return filepath.Join(*journalDir, fmt.Sprintf("%s-%s-%s-seed%04d.jsonl", task.Space.Name(), task.Table.Bench().Task(), *strategy, seed))
 		}
-		cfg := search.Config{Strategy: st, Evaluator: task.Table, Budget: *budget, Seed: seed, Dedup: dedup, Label: task.Name}
-		if *journalDir != "" {
-			p := filepath.Join(*journalDir, fmt.Sprintf("%s-%s-%s-seed%04d.jsonl", task.Space.Name(), task.Table.Bench().Task(), *strategy, seed))
-			j, err := journal.Open(p)
-			if err != nil {
-				return experiment.Outcome{}, err
-			}
-			defer j.Close()
-			cfg.Journal = j
-		}
-		r, err := search.Execute(ctx, cfg)
-		if err != nil {
-			return experiment.Outcome{}, err
-		}
-		return experiment.Outcome{Steps: r.Steps(), Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}, nil
 	}
-	outs, err := experiment.RunSeeds(ctx, seeds, *workers, proc, nil)
+	outs, err := experiment.Search(ctx, scfg)
 	if err != nil {
 		return err
 	}
@@ -132,6 +148,9 @@ func runSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Fidelity: task.Table.Bench().Fidelity(), Strategy: stratName, Budget: *budget, Dedup: dedup.String(), Seeds: len(seeds),
 		BestArch: task.BestEntry.Arch, BestVal: task.BestEntry.Val, BestTest: task.BestEntry.Test,
 		Seconds: time.Since(start).Seconds(), Checkpoint: pts, Runs: outs,
+	}
+	for _, o := range outs {
+		rep.EquivalentFree += int(o.Extra["equivalent_free"])
 	}
 	printSearch(stdout, rep)
 	if *jsonOut != "" {
@@ -158,5 +177,8 @@ func printSearch(w io.Writer, r SearchReport) {
 	}
 	if ex > 0 {
 		fmt.Fprintf(w, "%d of %d seeds exhausted the space before the budget\n", ex, len(r.Runs))
+	}
+	if r.Dedup == "canonical" {
+		fmt.Fprintf(w, "equivalent architectures answered for free: %d (%.1f per seed)\n", r.EquivalentFree, float64(r.EquivalentFree)/float64(max(1, len(r.Runs))))
 	}
 }

@@ -64,11 +64,18 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	dataFlag := fs.String("data", "", "benchmark data directory")
 	jsonOut := fs.String("json", "", "write the principle set and report to this JSON file")
 	rf := addReasonerFlags(fs)
+	bf := addBenchFileFlags(fs, "with --space-file: results table(s) whose optimum's survival to report (like --reference)", "with --space-file: the source results table(s) to learn from, comma-separated (CSV or JSON)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := (numberRules{positive: append([]string{"top-k", "max-ops", "fidelity"}, reasonerPositive...), nonNegative: reasonerNonNegative}).check(fs); err != nil {
 		return err
+	}
+	if err := bf.check(fs, "space", "source", "reference", "fidelity", "data"); err != nil {
+		return err
+	}
+	if bf.used() && *bf.sourceTable == "" {
+		return usagef("--space-file needs --source-table (the results to learn principles from)")
 	}
 	srcNames := splitList(*source)
 	if len(srcNames) == 0 {
@@ -78,8 +85,20 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	srcs, _, err := openTasks(*dataFlag, *spaceName, srcNames, "", *fidelity)
-	if err != nil {
+	var srcs, refTasks []*tabular.Task
+	if bf.used() {
+		fsp, err := bf.space()
+		if err != nil {
+			return err
+		}
+		if srcs, err = loadTables(fsp, "source-table", *bf.sourceTable); err != nil {
+			return err
+		}
+		if refTasks, err = loadTables(fsp, "table", *bf.table); err != nil {
+			return err
+		}
+		printSpaceFile(stdout, *bf.spaceFile, fsp)
+	} else if srcs, _, err = openTasks(*dataFlag, *spaceName, srcNames, "", *fidelity); err != nil {
 		return err
 	}
 	sp := srcs[0].Space
@@ -101,6 +120,9 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var hist principles.History
 	set := hist.Add(out.Set)
 	var refs []principles.Reference
+	for _, t := range refTasks {
+		refs = append(refs, principles.Reference{Name: t.Name + " optimum", Arch: t.Best})
+	}
 	for _, name := range splitList(*ref) {
 		_, t, err := openTasks(*dataFlag, *spaceName, nil, name, *fidelity)
 		if err != nil {
@@ -111,6 +133,9 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	_, rep, err := principles.Refine(sp, set, refs...)
 	if err != nil {
 		return err
+	}
+	if bf.used() {
+		printSchedule(stdout, sp, sch)
 	}
 	fmt.Fprint(stdout, set.Format(sp))
 	if set.Analysis != "" {
@@ -160,8 +185,18 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	workers := fs.Int("workers", 0, "parallel seeds (0: all CPUs)")
 	rf := addReasonerFlags(fs)
 	addExecutorFlags(fs) // --evaluator train only (cmd/nasnb/executor_flags.go)
+	bf := addBenchFileFlags(fs, "with --space-file: the target results table (CSV or JSON, docs/own-benchmark.md)", "with --space-file: the source results table(s), comma-separated")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := bf.check(fs, "space", "source", "target", "fidelity", "data"); err != nil {
+		return err
+	}
+	if bf.used() && (*bf.table == "" || *bf.sourceTable == "") {
+		return usagef("--space-file needs --table (the target) and --source-table (the source)")
+	}
+	if bf.used() && *evaluator != "table" {
+		return usagef("--space-file transfers between results tables; --evaluator %s is for the built-in training datasets", *evaluator)
 	}
 	if err := (numberRules{
 		positive:    append([]string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity"}, reasonerPositive...),
@@ -202,8 +237,26 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	srcs, tgt, err := openTasks(*dataFlag, *spaceName, splitList(*source), *target, *fidelity)
-	if err != nil {
+	var srcs []*tabular.Task
+	var tgt *tabular.Task
+	if bf.used() {
+		sp, err := bf.space()
+		if err != nil {
+			return err
+		}
+		if srcs, err = loadTables(sp, "source-table", *bf.sourceTable); err != nil {
+			return err
+		}
+		ts, err := loadTables(sp, "table", *bf.table)
+		if err != nil {
+			return err
+		}
+		if len(ts) != 1 {
+			return usagef("--table: transfer takes one target table, got %d", len(ts))
+		}
+		tgt = ts[0]
+		printSpaceFile(stdout, *bf.spaceFile, sp)
+	} else if srcs, tgt, err = openTasks(*dataFlag, *spaceName, splitList(*source), *target, *fidelity); err != nil {
 		return err
 	}
 	if len(srcs) == 0 {
@@ -223,6 +276,9 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		sch.Warmup = -1 // none
 	case *warmup > 0:
 		sch.Warmup = *warmup
+	}
+	if bf.used() {
+		printSchedule(stdout, tgt.Space, sch)
 	}
 	rep, err := study.Run(ctx, study.Config{Sources: srcs, Target: tgt, Reasoner: r, Schedule: sch, Seeds: seeds, Methods: ms,
 		Dedup: dedup, JournalDir: *journalDir, Workers: *workers})

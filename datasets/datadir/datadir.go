@@ -157,8 +157,9 @@ func Resolve(flag string) (string, error) {
 
 // SharedForTests returns the folder tests should read shared data from:
 // $NASNB_DATA if set, else ../shared/data next to the module root found
-// above the current folder. ok is false if that folder does not exist, in
-// which case tests should skip.
+// above the current folder. ok is false if that folder does not exist.
+// Tests call it through internal/datatest.Dir, which then skips the test, or
+// fails it when $NASNB_REQUIRE_DATA=1.
 func SharedForTests() (dir string, ok bool) {
 	if env := os.Getenv(EnvVar); env != "" {
 		return env, isDir(env)

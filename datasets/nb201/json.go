@@ -95,7 +95,7 @@ func ParseLAPTJSON(data []byte, source, task string) (*bench.Table, error) {
 	if _, err := dec.Token(); err != nil { // closing '}'
 		return nil, fmt.Errorf("%s: %w", where(off), jsonErr(err))
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: unexpected data after the top-level object", where(dec.InputOffset()))
 	}
 	return bench.NewTable(Space, task, 200, source, entries)

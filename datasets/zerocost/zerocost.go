@@ -274,7 +274,7 @@ func parse(data []byte, source, space string, fidelity int,
 	if err := expectDelim('}', "top level"); err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fail(dec.InputOffset(), "", errors.New("unexpected data after the top-level object"))
 	}
 	return tables, nil

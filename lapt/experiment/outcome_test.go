@@ -3,6 +3,7 @@ package experiment_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -34,7 +35,7 @@ func searchSeed(sp *space.Space, budget int, compact bool) experiment.Procedure 
 		if err != nil {
 			return experiment.Outcome{}, err
 		}
-		o := experiment.Outcome{Evaluations: r.Evaluations(), Exhausted: r.Err() == search.ErrExhausted}
+		o := experiment.Outcome{Evaluations: r.Evaluations(), Exhausted: errors.Is(r.Err(), search.ErrExhausted)}
 		if compact {
 			o.Steps = r.Steps()
 		} else {

@@ -126,3 +126,21 @@ func TestPanicBecomesError(t *testing.T) {
 		t.Fatalf("an error panic unwraps to it: %v", err)
 	}
 }
+
+func TestMerge(t *testing.T) {
+	var a, b List[fn]
+	a.Add("x", 0, rec("a.x"))
+	a.Add("y", 0, rec("a.y"))
+	b.Add("early", -1, rec("b.early"))
+	b.Add("x", 5, rec("b.x"))
+	b.Add("z", 0, rec("b.z"))
+	a.Merge(b)
+	got, err := call(t, &a)
+	want := []string{"b.early", "a.y", "b.z", "b.x"}
+	if err != nil || !slices.Equal(got, want) {
+		t.Fatalf("merged calls %v, want %v", got, want)
+	}
+	if got, _ := call(t, &b); !slices.Equal(got, []string{"b.early", "b.z", "b.x"}) {
+		t.Fatalf("Merge changed its argument: %v", got)
+	}
+}

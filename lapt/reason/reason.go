@@ -131,7 +131,8 @@ type AdaptRequest struct {
 
 // Outcome is a reasoner's answer.
 type Outcome struct {
-	// Set is the new principle set (Version is assigned by the caller's history).
+	// Set is the new principle set: version 1 from Learn; an adapted set's
+	// Version is assigned by the caller's history.
 	Set principles.Set `json:"set"`
 	// Conversation is the chat after this answer (empty for non-chat reasoners).
 	Conversation []Message `json:"conversation,omitempty"`
@@ -144,7 +145,8 @@ type Reasoner interface {
 	// Name identifies the reasoner and its settings, e.g. "offline" or
 	// "openai(gpt-4o,t=0)".
 	Name() string
-	// Learn derives principles from source evidence.
+	// Learn derives principles from source evidence; the set is the first
+	// version (Set.Version 1).
 	Learn(ctx context.Context, req LearnRequest) (Outcome, error)
 	// Adapt updates principles from the target's results.
 	Adapt(ctx context.Context, req AdaptRequest) (Outcome, error)

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"math"
 	"runtime"
 	"testing"
@@ -113,7 +114,7 @@ func TestHugeBudgetOnExhaustedSpace(t *testing.T) {
 	}
 	steps := r.Steps()
 	runtime.ReadMemStats(&after)
-	if r.Err() != ErrExhausted || r.Evaluations() > 4 {
+	if !errors.Is(r.Err(), ErrExhausted) || r.Evaluations() > 4 {
 		t.Fatalf("stop %v after %d evaluations, want exhaustion after at most 4", r.Err(), r.Evaluations())
 	}
 	inc, _ := r.Incumbent()

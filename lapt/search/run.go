@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nasnb/nasnb/lapt/eval"
@@ -140,6 +141,11 @@ type Header struct {
 	// Async is the number of candidates in flight of an asynchronous run
 	// ([Run.RunAsync]), 0 for a synchronous one.
 	Async int `json:"async,omitempty"`
+	// Equivalence lists the space's declared equivalence rules (and
+	// "function" for a Go EquivalenceFunc) when the run deduplicates by
+	// them: a journal written under other rules is refused. Empty for the
+	// built-in spaces.
+	Equivalence string `json:"equivalence,omitempty"`
 }
 
 // Stop reasons.
@@ -166,6 +172,11 @@ type Run struct {
 	// queue holds proposals of the current batch, evaluated, awaiting commit.
 	queue  []proposal
 	askErr error
+	// exact holds every architecture proposed so far; equivFree counts the
+	// free answers to architectures never proposed before (equivalent to
+	// an evaluated one under the space's Canonical).
+	exact     map[space.Arch]bool
+	equivFree int
 }
 
 // NewRun prepares a run; with a journal it reads the trials already there so
@@ -180,7 +191,7 @@ func NewRun(cfg Config) (*Run, error) {
 	if cfg.MaxFree <= 0 {
 		cfg.MaxFree = 2000
 	}
-	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now()}
+	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now(), exact: map[space.Arch]bool{}}
 	if j := cfg.Journal; j != nil {
 		h := r.header()
 		hs := j.Kind("header")
@@ -211,7 +222,23 @@ func NewRun(cfg Config) (*Run, error) {
 
 func (r *Run) header() Header {
 	return Header{Space: r.cfg.Strategy.Space().Name(), Strategy: r.cfg.Strategy.Name(), Seed: r.cfg.Seed,
-		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async}
+		Budget: r.cfg.Budget, Dedup: r.cfg.Dedup.String(), Label: r.cfg.Label, Batch: r.batchHeader(), Async: r.cfg.Async,
+		Equivalence: r.equivalenceHeader()}
+}
+
+func (r *Run) equivalenceHeader() string {
+	sp := r.cfg.Strategy.Space()
+	if r.cfg.Dedup != DedupCanonical || !sp.HasEquivalence() {
+		return ""
+	}
+	var parts []string
+	for _, rule := range sp.Rules() {
+		parts = append(parts, rule.String())
+	}
+	if sp.HasEquivalenceFunc() {
+		parts = append(parts, "function")
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Config returns the run's configuration.
@@ -241,6 +268,13 @@ func (r *Run) Seen(a space.Arch) bool {
 	_, ok := r.cache[r.key(a)]
 	return ok
 }
+
+// EquivalentFree returns how many proposals were answered for free because a
+// functionally equivalent architecture (same [space.Space.Canonical] form,
+// under the space's built-in and declared equivalence) had already been
+// evaluated; exact repeats are not counted. These are the evaluations that
+// equivalence saved.
+func (r *Run) EquivalentFree() int { return r.equivFree }
 
 // FreeStreak returns how many consecutive trials were answered from the
 // cache for free; a long streak means the current space is exhausted.
@@ -320,6 +354,10 @@ func (r *Run) commit(p proposal) (Trial, error) {
 		r.free++
 	}
 	t.N = r.n
+	if t.Cached && !t.Counted && !r.exact[a] {
+		r.equivFree++
+	}
+	r.exact[a] = true
 	if r.cfg.Journal != nil && !t.Replayed {
 		if err := r.cfg.Journal.Append("trial", t); err != nil {
 			return Trial{}, r.stop(err)

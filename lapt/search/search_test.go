@@ -3,12 +3,14 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,7 +96,7 @@ func TestTinySpaceExhaustsWithoutHanging(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Err() != ErrExhausted || r.Evaluations() != 2 {
+		if !errors.Is(r.Err(), ErrExhausted) || r.Evaluations() != 2 {
 			t.Fatalf("%s: err=%v evals=%d", name, r.Err(), r.Evaluations())
 		}
 		v, _ := r.Curve()
@@ -239,5 +241,70 @@ func TestBadConfig(t *testing.T) {
 	}
 	if _, err := New("nope", space.NB201(), 1, EvolutionConfig{}); err == nil {
 		t.Fatal("unknown strategy accepted")
+	}
+}
+
+func TestEquivalentFreeCounted(t *testing.T) {
+	sp, err := space.ParseFile("m.yaml", []byte("name: m\ndecisions:\n  - {name: a, choices: [id, c, d]}\n  - {name: b, choices: [id, c, d]}\n  - {name: w, choices: [x, y]}\nkey_format: digits\nequivalence:\n  - collapse: [a, b]\n    op: id\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[space.Arch]int{}
+	ev := eval.Func(func(ctx context.Context, a space.Arch) (eval.Result, error) {
+		calls[a]++
+		return eval.Result{Status: eval.OK, Metrics: eval.Metrics{Val: float64(a.Op(0) + a.Op(1)), Test: 0}}, nil
+	})
+	st, _ := New("random", sp, 3, EvolutionConfig{})
+	r, err := Execute(context.Background(), Config{Strategy: st, Evaluator: ev, Budget: 14, MaxFree: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 18 archs, 14 classes: the budget of 14 covers every class, and every
+	// equivalent key proposed was answered for free.
+	equiv, exact := 0, map[space.Arch]bool{}
+	for _, tr := range r.Trials() {
+		if tr.Cached && !exact[tr.Arch] {
+			equiv++
+		}
+		exact[tr.Arch] = true
+	}
+	if r.EquivalentFree() != equiv || equiv == 0 || len(calls) != 14 {
+		t.Fatalf("equivalent free %d (trials say %d), %d archs evaluated", r.EquivalentFree(), equiv, len(calls))
+	}
+	for a := range calls {
+		if sp.Canonical(a) != a && calls[sp.Canonical(a)] > 0 {
+			t.Fatalf("%s and its equivalent %s both evaluated", sp.Format(a), sp.Format(sp.Canonical(a)))
+		}
+	}
+}
+
+func TestJournalRefusesOtherEquivalence(t *testing.T) {
+	src := "name: m\ndecisions:\n  - {name: a, choices: [id, c, d]}\n  - {name: b, choices: [id, c, d]}\nkey_format: digits\n"
+	plain, err := space.ParseFile("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruled, err := space.ParseFile("m.yaml", []byte(src+"equivalence:\n  - {collapse: [a, b], op: id}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := eval.Func(func(ctx context.Context, a space.Arch) (eval.Result, error) {
+		return eval.Result{Status: eval.OK, Metrics: eval.Metrics{Val: float64(a.Op(0)), Test: 0}}, nil
+	})
+	p := filepath.Join(t.TempDir(), "j.jsonl")
+	for i, sp := range []*space.Space{ruled, plain} {
+		j, err := journal.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := New("random", sp, 1, EvolutionConfig{})
+		_, err = NewRun(Config{Strategy: st, Evaluator: ev, Budget: 3, Journal: j})
+		j.Close()
+		if i == 0 && err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && (err == nil || !strings.Contains(err.Error(), "belongs to another run")) {
+			t.Fatalf("journal of the ruled space resumed without the rules: %v", err)
+		}
 	}
 }

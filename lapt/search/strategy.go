@@ -5,6 +5,7 @@
 package search
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -132,7 +133,7 @@ func (s *Evolution) Ask() (space.Arch, error) {
 		}
 	}
 	child, err := s.sp.Mutate(s.pop[best].Arch, s.r)
-	if err == space.ErrNoMutation {
+	if errors.Is(err, space.ErrNoMutation) {
 		return child, nil // the space holds one architecture: propose it again
 	}
 	return child, err

@@ -197,6 +197,9 @@ func Equivalence(fn EquivalenceFunc) Option { return func(s *Space) { s.equiv = 
 // dead-edge rule (rules or a function).
 func (s *Space) HasEquivalence() bool { return len(s.rules) > 0 || s.equiv != nil }
 
+// HasEquivalenceFunc reports whether s has a Go [EquivalenceFunc].
+func (s *Space) HasEquivalenceFunc() bool { return s.equiv != nil }
+
 // Canonical returns the representative of a's functional class: first, on a
 // cell space with a zero op, edges that cannot carry information from the
 // cell's input to its output (the zero op cuts them off) are set to the zero

@@ -1,6 +1,7 @@
 package space
 
 import (
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -125,7 +126,7 @@ func TestMutateSingleArchDoesNotHang(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	a := sub.Sample(r)
-	if _, err := sub.Mutate(a, r); err != ErrNoMutation {
+	if _, err := sub.Mutate(a, r); !errors.Is(err, ErrNoMutation) {
 		t.Fatalf("err = %v, want ErrNoMutation", err)
 	}
 }

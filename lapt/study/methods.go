@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -244,7 +245,7 @@ func plainSeed(strategy string) func(ctx context.Context, s *Setup, r *SeedRun) 
 		if err != nil {
 			return nil, err
 		}
-		return &SeedResult{Run: run, Exhausted: run.Err() == search.ErrExhausted}, nil
+		return &SeedResult{Run: run, Exhausted: errors.Is(run.Err(), search.ErrExhausted)}, nil
 	}
 }
 

@@ -190,8 +190,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if err != nil {
 				return nil, fmt.Errorf("study: %s: %w", name, err)
 			}
-			set := out.Set
-			set.Version = 1
+			set := out.Set // version 1 (transfer.Learn)
 			m.Principles, m.Report = &set, &r
 			m.SpaceSize = r.SizeAfter
 			m.OptimumKept = len(r.References) > 0 && r.References[0].Survived

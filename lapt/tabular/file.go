@@ -125,7 +125,11 @@ func (r *tableReader) errf(line, col int, field, format string, args ...any) err
 func (r *tableReader) add(key string, keyLine, keyCol int, keyField string, val, test *float64, extra map[string]float64, pos func(string) (int, int)) error {
 	a, err := r.sp.Parse(strings.TrimSpace(key))
 	if err != nil {
-		return r.errf(keyLine, keyCol, keyField, "key %q is not an architecture of space %s: %v", truncate(key, 60), r.sp.Name(), err)
+		msg := err.Error()
+		if !strings.Contains(msg, key) {
+			msg = fmt.Sprintf("key %q: %s", truncate(key, 60), msg)
+		}
+		return r.errf(keyLine, keyCol, keyField, "not a key of the space: %s", msg)
 	}
 	if l, dup := r.seen[a]; dup {
 		return r.errf(keyLine, keyCol, keyField, "key %q: architecture %s already given on line %d", truncate(key, 60), r.sp.Format(a), l)
@@ -204,7 +208,7 @@ func (r *tableReader) csv(data []byte) error {
 	}
 	for {
 		rec, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -255,7 +259,7 @@ func (r *tableReader) csvErr(err error, field string) error {
 	if errors.As(err, &pe) {
 		return r.errf(pe.Line, pe.Column, field, "%v", pe.Err)
 	}
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		return r.errf(0, 0, "", "empty file: want a header row (key,val,test) and one row per architecture")
 	}
 	return r.errf(0, 0, field, "%v", err)

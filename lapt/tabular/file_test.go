@@ -61,14 +61,14 @@ func TestParseTableErrors(t *testing.T) {
 		{"t.csv", "key,val,valid\n00,1,2\n", `t.csv:1:9: header: columns "val" and "valid" mean the same`},
 		{"t.csv", "key,val,test\n00,1,2\n01,x,3\n", `t.csv:3:4: val: "x" is not a number`},
 		{"t.csv", "key,val,test\n00,1,2\n01,1\n", "t.csv:3:1: wrong number of fields"},
-		{"t.csv", "key,val,test\n00,1,2\n03,1,2\n", `t.csv:3:1: key: key "03" is not an architecture of space tiny`},
-		{"t.csv", "key,val,test\n00,1,2\n000,1,2\n", `t.csv:3:1: key: key "000" is not an architecture`},
+		{"t.csv", "key,val,test\n00,1,2\n03,1,2\n", `t.csv:3:1: key: not a key of the space: space tiny: key "03"`},
+		{"t.csv", "key,val,test\n00,1,2\n000,1,2\n", `t.csv:3:1: key: not a key of the space: space tiny: key "000" has 3 digits`},
 		{"t.csv", "key,val,test\n00,1,2\n00,3,4\n", `t.csv:3:1: key: key "00": architecture 00 already given on line 2`},
 		{"t.csv", "key,val,test\n00,1,Inf\n", "t.csv:2:6: test: +Inf is not a score"},
 		{"t.csv", "key,val,test\n00,,1\n", "no validation scores"},
 		{"t.csv", "key,val\n00,\"1\n", `t.csv:2:7: extraneous or missing " in quoted-field`},
 		{"t.json", "{\"00\": {\"val\": 1,}}", "t.json:1:18: invalid character '}'"},
-		{"t.json", "{\"00\": {\"val\": 1},\n \"07\": {\"val\": 2}}", `t.json:2:2: key: key "07" is not an architecture`},
+		{"t.json", "{\"00\": {\"val\": 1},\n \"07\": {\"val\": 2}}", `t.json:2:2: key: not a key of the space: space tiny: key "07"`},
 		{"t.json", "{\"00\": {\"val\": \"high\"}}", "t.json:1:16: val: want a number or null"},
 		{"t.json", "{\"00\": 5}", "t.json:1:8: 00: want an object of metrics"},
 		{"t.json", "[{\"val\": 5}]", "t.json:1:2: key: missing"},
@@ -119,4 +119,24 @@ func ExampleParseTable() {
 	}
 	fmt.Println(tk.Name, sp.Format(tk.Best), tk.BestEntry.Val, tk.BestEntry.Test)
 	// Output: tiny/cifar 11 70 69
+}
+
+func FuzzParseTable(f *testing.F) {
+	f.Add("t.csv", []byte("key,val,test,params\n00,50,49.5,1\n01,60,,2\n"))
+	f.Add("t.json", []byte(`{"00": {"val": 50, "test": 49.5}, "11": {"val": 80, "test": null}}`))
+	f.Add("t.json", []byte(`[{"key": "00", "val": 50}, {"arch": "12", "valid": 75, "flops": 3}]`))
+	sp := tiny(f)
+	f.Fuzz(func(t *testing.T, name string, data []byte) {
+		tk, err := tabular.ParseTable(name, data, sp)
+		if err != nil {
+			var fe *space.FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v is not a *space.FileError", err)
+			}
+			return
+		}
+		if !tk.Space.Contains(tk.Best) || !tk.BestEntry.HasVal {
+			t.Fatalf("best %v not in the task's space", tk.Best)
+		}
+	})
 }

@@ -2,8 +2,10 @@ package transfer
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nasnb/nasnb/lapt/hook"
@@ -78,5 +80,40 @@ func TestHookErrorsStopTheRun(t *testing.T) {
 	res, err = Run(context.Background(), hookConfig(t, h))
 	if !errors.As(err, &he) || he.Point != "search.OnTrial" || he.Name != "boom" || he.Panic != "boom" || res.Run.Evaluations() != 5 {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// versioned is a reasoner that numbers its learned set as it likes.
+type versioned struct {
+	reason.Reasoner
+	v int
+}
+
+func (r versioned) Learn(ctx context.Context, req reason.LearnRequest) (reason.Outcome, error) {
+	out, err := r.Reasoner.Learn(ctx, req)
+	out.Set.Version = r.v
+	return out, err
+}
+
+func TestLearnReturnsVersion1(t *testing.T) {
+	cfg := hookConfig(t, Hooks{})
+	for _, v := range []int{0, 1, 7} {
+		out, err := Learn(context.Background(), versioned{offline.New(), v}, cfg.Space, cfg.Sources, NB201Schedule())
+		if err != nil || out.Set.Version != 1 {
+			t.Fatalf("reasoner's version %d: Learn returned %d, %v", v, out.Set.Version, err)
+		}
+	}
+}
+
+// Trigger is a string kind: events and journal records keep the JSON they
+// had when it was a plain string.
+func TestTriggerJSON(t *testing.T) {
+	b, err := json.Marshal(Event{Trigger: TriggerFallback})
+	if err != nil || !strings.HasPrefix(string(b), `{"trigger":"fallback",`) {
+		t.Fatalf("%s %v", b, err)
+	}
+	var rec principlesRecord
+	if err := json.Unmarshal([]byte(`{"trigger":"exhausted","evaluations":3}`), &rec); err != nil || rec.Trigger != TriggerExhausted {
+		t.Fatalf("%+v %v", rec, err)
 	}
 }

@@ -230,9 +230,14 @@ type principlesRecord struct {
 }
 
 // Learn asks the reasoner for principles from the sources; use it to learn
-// once and share the outcome between seeds through Config.Initial.
+// once and share the outcome between seeds through Config.Initial. The set
+// is version 1 whatever the reasoner numbered it.
 func Learn(ctx context.Context, r reason.Reasoner, sp *space.Space, sources []reason.Evidence, s Schedule) (reason.Outcome, error) {
-	return r.Learn(ctx, reason.LearnRequest{Space: sp.Root(), Sources: sources, TopK: s.TopK, MaxOpsPerEdge: s.MaxOpsPerEdge, Budget: s.Budget})
+	out, err := r.Learn(ctx, reason.LearnRequest{Space: sp.Root(), Sources: sources, TopK: s.TopK, MaxOpsPerEdge: s.MaxOpsPerEdge, Budget: s.Budget})
+	if err == nil {
+		out.Set.Version = 1
+	}
+	return out, err
 }
 
 func (c *Config) defaults() error {

@@ -37,6 +37,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 	for _, s := range req.Sources {
 		tasks = append(tasks, s.Task)
 	}
+	set.Version = 1 // Learn returns the first version
 	set.Reason = fmt.Sprintf("learned from %s by %s", strings.Join(tasks, "+"), r.name)
 	set.Provenance = r.provenance(tasks, evidence, exs)
 	out.Set = set
@@ -168,7 +169,7 @@ func (r *Reasoner) complete(ctx context.Context, kind string, msgs []reason.Mess
 		}
 		actx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 		resp, err := r.client.CreateChatCompletion(actx, req)
-		timedOut := actx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
 		ex.Latency = r.cfg.Now().Sub(ex.Time)
 		if err == nil {

@@ -128,6 +128,9 @@ func TestLearnGoodReply(t *testing.T) {
 	if got := out.Set.Allowed; len(got) != 6 || got[0][0] != 3 || got[4][1] != 2 {
 		t.Fatalf("allowed = %v", got)
 	}
+	if out.Set.Version != 1 {
+		t.Errorf("Learn returned version %d, want 1", out.Set.Version)
+	}
 	if len(out.Set.Statements) != 2 {
 		t.Errorf("statements = %q", out.Set.Statements)
 	}

@@ -54,6 +54,9 @@ func TestLearnSizesTheSpaceToTheBudget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if out.Set.Version != 1 {
+			t.Errorf("budget %d: Learn returned version %d, want 1", budget, out.Set.Version)
+		}
 		if n := sub.Count(); n > int64(budget) || n < int64(budget/4) {
 			t.Errorf("budget %d: refined space %d, want within about [B/2, B]", budget, n)
 		}
@@ -64,6 +67,13 @@ func TestLearnSizesTheSpaceToTheBudget(t *testing.T) {
 		if strings.Contains(text, "WARNING: thin evidence") {
 			t.Errorf("budget %d: 3000 architectures flagged as thin evidence", budget)
 		}
+	}
+}
+
+func TestFrequencyLearnsVersion1(t *testing.T) {
+	out, err := Frequency{}.Learn(context.Background(), reason.LearnRequest{Space: space.NB201(), Sources: []reason.Evidence{synthEvidence(300, 2)}, TopK: 50, MaxOpsPerEdge: 2})
+	if err != nil || out.Set.Version != 1 {
+		t.Fatalf("version %d, %v", out.Set.Version, err)
 	}
 }
 

@@ -78,6 +78,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 		k = 50
 	}
 	set := principles.Set{
+		Version:    1, // Learn returns the first version
 		Allowed:    make([][]int, sp.NumEdges()),
 		Preference: make([][]int, sp.NumEdges()),
 		Reason:     fmt.Sprintf("learned from the top %d of %d architectures of %s", an.K, an.N, strings.Join(tasks, "+")),

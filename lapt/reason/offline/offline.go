@@ -324,7 +324,7 @@ func (Frequency) Learn(ctx context.Context, req reason.LearnRequest) (reason.Out
 	sp := req.Space.Root()
 	an, tasks, shown := analyseSources(sp, req)
 	capN := opCap(req.MaxOpsPerEdge)
-	set := principles.Set{Allowed: make([][]int, sp.NumEdges()), Preference: make([][]int, sp.NumEdges()),
+	set := principles.Set{Version: 1, Allowed: make([][]int, sp.NumEdges()), Preference: make([][]int, sp.NumEdges()),
 		Reason:     fmt.Sprintf("the %d most frequent ops per edge among the top %d of %s", capN, an.K, strings.Join(tasks, "+")),
 		Provenance: principles.Provenance{Reasoner: "frequency", Sources: tasks, Evidence: shown}}
 	for _, es := range an.Edges {

@@ -233,8 +233,14 @@ func Key(kind, inner string, request json.RawMessage) string {
 }
 
 // Learn serves a recorded learn call or (recorder) asks the inner reasoner.
+// The set is version 1, also when served from a recording made before
+// reasoners numbered it (version 0).
 func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.Outcome, error) {
-	return r.call(ctx, "learn", req, req.Space, func() (reason.Outcome, error) { return r.inner.Learn(ctx, req) })
+	out, err := r.call(ctx, "learn", req, req.Space, func() (reason.Outcome, error) { return r.inner.Learn(ctx, req) })
+	if err == nil {
+		out.Set.Version = 1
+	}
+	return out, err
 }
 
 // Adapt serves a recorded adapt call or (recorder) asks the inner reasoner.

@@ -82,7 +82,10 @@ func TestRecorderServesRepeats(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r2.Close()
-	r2.Learn(ctx, req())
+	served, _ := r2.Learn(ctx, req())
+	if served.Set.Version != 1 {
+		t.Errorf("served learn outcome is version %d, want 1 (the inner reasoner said 0)", served.Set.Version)
+	}
 	if c.calls != 4 || len(r2.Entries()) != 4 {
 		t.Fatalf("calls %d entries %d", c.calls, len(r2.Entries()))
 	}
