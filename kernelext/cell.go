@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"html"
 	"math"
-	"strconv"
 	"strings"
+
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Edge is one labelled edge of a cell DAG: the operation Op applied to the
@@ -25,24 +26,15 @@ type Cell struct {
 
 // ParseNB201Cell converts a NAS-Bench-201 architecture string, such as
 // "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|avg_pool_3x3~0|nor_conv_1x1~1|skip_connect~2|",
-// into a Cell with 4 nodes and 6 edges.
+// into a Cell with 4 nodes and 6 edges. The string is read by lapt/space
+// ([space.NB201]); see [ArchCell] for an architecture of any cell space.
 func ParseNB201Cell(arch string) (Cell, error) {
-	nodes := strings.Split(strings.TrimSpace(arch), "+")
-	c := Cell{Nodes: len(nodes) + 1}
-	for to, node := range nodes {
-		for _, tok := range strings.Split(strings.Trim(node, "|"), "|") {
-			op, from, ok := strings.Cut(tok, "~")
-			if !ok || op == "" {
-				return Cell{}, fmt.Errorf("kernelext: bad NB201 edge %q in %q", tok, arch)
-			}
-			f, err := strconv.Atoi(from)
-			if err != nil || f < 0 || f > to {
-				return Cell{}, fmt.Errorf("kernelext: bad NB201 input node %q in %q", tok, arch)
-			}
-			c.Edges = append(c.Edges, Edge{From: f, To: to + 1, Op: op})
-		}
+	sp := space.NB201()
+	a, err := sp.Parse(strings.TrimSpace(arch))
+	if err != nil {
+		return Cell{}, fmt.Errorf("kernelext: %w", err)
 	}
-	return c, nil
+	return ArchCell(sp, a), nil
 }
 
 // String lists the edges as "0→1 op, ...".

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nasnb/nasnb/datasets/bench"
+	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/principles"
@@ -143,16 +144,22 @@ func TestRefinementHTMLContent(t *testing.T) {
 	}
 }
 
-func TestReportOpsRecoversTableOrder(t *testing.T) {
-	got := reportOps(fixtureRefinement(t))
+// The refinement grid's columns are the report's own op table (op-id
+// order); kernelext derives nothing.
+func TestRefinementColumnsFromReport(t *testing.T) {
+	rep := fixtureRefinement(t)
 	want := []string{"none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("columns %v, want %v", got, want)
+	if !slices.Equal(rep.Ops, want) {
+		t.Fatalf("report ops %v, want %v", rep.Ops, want)
 	}
-	// An inconsistent report (a cycle) still lists every op once.
-	rep := principles.Report{Edges: []principles.EdgeReport{{Kept: []string{"a", "b"}}, {Kept: []string{"b", "a"}, Cut: []string{"c"}}}}
-	if got := reportOps(rep); len(got) != 3 || !slices.Contains(got, "a") || !slices.Contains(got, "b") || !slices.Contains(got, "c") {
-		t.Errorf("cycle: %s", got)
+	h := RefinementHTML(rep)
+	last := -1
+	for _, op := range want {
+		i := strings.Index(h, ">"+op+"<")
+		if i < last {
+			t.Errorf("column %s out of the report's order in\n%s", op, h)
+		}
+		last = i
 	}
 }
 
@@ -653,10 +660,73 @@ func TestPrinciplesSizeOnLimitedSpace(t *testing.T) {
 	if !strings.Contains(h, "Allowed: 3 of 5 architectures") {
 		t.Errorf("principles panel on a limited space does not say 3 of 5:\n%s", h)
 	}
-	if got := reportOps(rep); !slices.Equal(got, rep.Ops) || len(got) != 5 {
-		t.Errorf("reportOps = %v, want the report's own op table %v", got, rep.Ops)
-	}
 	if e := rep.Edges[0]; !slices.Equal(e.KeptIDs, []int{3}) || len(e.CutIDs) != 4 {
 		t.Errorf("edge 0 ids: kept %v cut %v", e.KeptIDs, e.CutIDs)
+	}
+}
+
+// TransNAS micro limited to the architectures a table knows: the principles
+// panel and the first principle event say what Refine says (the panel used
+// to count the product of the allowed ops: "Allowed: 16 of 711" where Refine
+// said 3).
+func TestPrinciplesSizeOnLimitedTransNAS(t *testing.T) {
+	full := space.TransNASMicro()
+	var archs []space.Arch
+	for _, s := range []string{"64-41414-3_33_333", "64-41414-3_33_332", "64-41414-2_23_333", "64-41414-0_00_000",
+		"64-41414-1_11_111", "64-41414-3_23_233", "64-41414-2_22_222"} {
+		a, err := full.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archs = append(archs, a)
+	}
+	lim, err := full.LimitTo(archs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// conv1x1 or conv3x3 on the first four edges, conv3x3 on the last two:
+	// 16 cells of the product, 3 of the 7 known ones.
+	set := principles.Set{Version: 1, Allowed: [][]int{{2, 3}, {2, 3}, {2, 3}, {2, 3}, {3}, {3}}}
+	sub, rep, err := principles.Refine(lim, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.SizeAfter != 3 || rep.SizeBefore != 7 || sub.Count() != 3 {
+		t.Fatalf("Refine: %d of %d, want 3 of 7", rep.SizeAfter, rep.SizeBefore)
+	}
+	if h := PrinciplesHTML(lim, set); !strings.Contains(h, "Allowed: 3 of 7 architectures") || strings.Contains(h, "16") {
+		t.Errorf("principles panel does not say 3 of 7:\n%s", h)
+	}
+	ev := transfer.Event{Trigger: "learn", Set: set, Report: rep}
+	if txt := PrincipleEventText(lim, ev); !strings.Contains(txt, "space 7 -> 3 architectures") {
+		t.Errorf("event text: %s", txt)
+	}
+	if h := PrincipleEventHTML(lim, ev); !strings.Contains(h, "space 7 → <b>3</b> architectures") {
+		t.Errorf("event html: %s", h)
+	}
+}
+
+// The same on the real TransNAS-Bench-101 micro table (skips without data):
+// the panel says the refined size Refine reports for learned principles.
+func TestPrinciplesSizeOnTransNASTable(t *testing.T) {
+	dir, ok := datadir.SharedForTests()
+	if !ok {
+		t.Skip("no benchmark data")
+	}
+	src, err := tabular.Open(dir, "transnas-micro", "class_scene", 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	out, err := transfer.Learn(context.Background(), offline.New(), src.Space, []reason.Evidence{src.Evidence()}, transfer.TransNASSchedule())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rep, err := principles.Refine(src.Space, out.Set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("Allowed: %s of %s architectures", commas(rep.SizeAfter), commas(rep.SizeBefore))
+	if h := PrinciplesHTML(src.Space, out.Set); !strings.Contains(h, want) {
+		t.Errorf("panel lacks %q:\n%s", want, h)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
@@ -127,64 +126,6 @@ func spaceOps(root *space.Space) []string {
 		}
 	}
 	return ops
-}
-
-// reportOps returns the op names of a refinement report in a consistent
-// column order: each edge lists its kept and its cut ops in op-table order,
-// so a topological sort of those constraints (ties broken by first
-// appearance) recovers the table order wherever the report determines it.
-func reportOps(rep principles.Report) []string {
-	if len(rep.Ops) > 0 {
-		return rep.Ops
-	}
-	// A report from before Report.Ops (e.g. read from an old JSON file).
-	var names []string
-	index := map[string]int{}
-	after := map[string][]string{} // a -> ops that must come after a
-	indeg := map[string]int{}
-	edge := map[[2]string]bool{}
-	add := func(seq []string) {
-		for i, n := range seq {
-			if _, ok := index[n]; !ok {
-				index[n] = len(names)
-				names = append(names, n)
-			}
-			if i > 0 && !edge[[2]string{seq[i-1], n}] {
-				edge[[2]string{seq[i-1], n}] = true
-				after[seq[i-1]] = append(after[seq[i-1]], n)
-				indeg[n]++
-			}
-		}
-	}
-	for _, e := range rep.Edges {
-		add(e.Kept)
-		add(e.Cut)
-	}
-	var out []string
-	done := map[string]bool{}
-	for len(out) < len(names) {
-		pick := ""
-		for _, n := range names { // first in appearance order with no pending predecessor
-			if !done[n] && indeg[n] == 0 {
-				pick = n
-				break
-			}
-		}
-		if pick == "" { // a cycle (inconsistent report): keep appearance order
-			for _, n := range names {
-				if !done[n] {
-					pick = n
-					break
-				}
-			}
-		}
-		done[pick] = true
-		out = append(out, pick)
-		for _, m := range after[pick] {
-			indeg[m]--
-		}
-	}
-	return out
 }
 
 // allowedLine is "0->1: nor_conv_3x3 | 0->2: nor_conv_1x1, nor_conv_3x3 | …".

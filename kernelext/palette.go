@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"image/color"
+
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Palette is the series colour cycle shared by the interactive and the static
@@ -13,16 +15,16 @@ var Palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#
 // opColors fixes the colour of the operations of the NAS-Bench-201 and DARTS
 // spaces so that a given op looks the same in every drawing and chart.
 var opColors = map[string]string{
-	"none":         "#b0b0b0",
-	"skip_connect": "#5470c6",
-	"nor_conv_1x1": "#3ba272",
-	"nor_conv_3x3": "#ee6666",
-	"avg_pool_3x3": "#fac858",
-	"max_pool_3x3": "#fc8452",
-	"sep_conv_3x3": "#9a60b4",
-	"sep_conv_5x5": "#ea7ccc",
-	"dil_conv_3x3": "#73c0de",
-	"dil_conv_5x5": "#91cc75",
+	space.NameNone:    "#b0b0b0",
+	space.NameSkip:    "#5470c6",
+	space.NameConv1x1: "#3ba272",
+	space.NameConv3x3: "#ee6666",
+	space.NameAvgPool: "#fac858",
+	"max_pool_3x3":    "#fc8452",
+	"sep_conv_3x3":    "#9a60b4",
+	"sep_conv_5x5":    "#ea7ccc",
+	"dil_conv_3x3":    "#73c0de",
+	"dil_conv_5x5":    "#91cc75",
 }
 
 // OpColor returns the colour ("#rrggbb") used for an operation name: fixed for

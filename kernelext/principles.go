@@ -54,27 +54,29 @@ func PrinciplesHTML(sp *space.Space, set principles.Set) string {
 		}
 		b.WriteString("</ol>\n")
 	}
-	rows := make([]gridRow, root.NumEdges())
-	for i := range rows {
-		rows[i] = gridRow{label: root.EdgeLabel(i), state: map[string]gridState{}}
-		for _, op := range root.AllowedOn(i) {
+	// The grid and the size are what Refine reports for this space, so a
+	// space limited to known architectures counts only those.
+	_, rep, err := principles.Refine(sp, set)
+	if err != nil {
+		fmt.Fprintf(&b, "\n"+`<div style="color:#a00">The constraint does not compile in this space: %s</div>`+"\n", esc(err.Error()))
+		b.WriteString("</div>")
+		return b.String()
+	}
+	rows := make([]gridRow, len(rep.Edges))
+	for i, e := range rep.Edges {
+		rows[i] = gridRow{label: e.Label, state: map[string]gridState{}}
+		for _, op := range slices.Sorted(slices.Values(append(slices.Clone(e.KeptIDs), e.CutIDs...))) {
 			st := gridCut
-			if i < len(set.Allowed) && slices.Contains(set.Allowed[i], op) {
+			if slices.Contains(e.KeptIDs, op) {
 				st = gridKept
 			}
 			rows[i].state[root.OpName(op)] = st
 			rows[i].ops = append(rows[i].ops, root.OpName(op))
 		}
 	}
-	b.WriteString(opGridHTML(spaceOps(root), rows, "allowed", "·"))
-	// The size is what the constraint compiles to in this space, so a space
-	// limited to known architectures counts only those.
-	if sub, err := set.Compile(sp); err != nil {
-		fmt.Fprintf(&b, "\n"+`<div style="color:#a00">The constraint does not compile in this space: %s</div>`+"\n", esc(err.Error()))
-	} else {
-		fmt.Fprintf(&b, "\n"+`<div style="color:#333">Allowed: %s of %s architectures (%s of the space).</div>`+"\n",
-			commas(sub.Count()), commas(root.Count()), percent(float64(sub.Count())/float64(root.Count())))
-	}
+	b.WriteString(opGridHTML(rep.Ops, rows, "allowed", "·"))
+	fmt.Fprintf(&b, "\n"+`<div style="color:#333">Allowed: %s of %s architectures (%s of the space).</div>`+"\n",
+		commas(rep.SizeAfter), commas(rep.SizeBefore), percent(rep.Fraction()))
 	b.WriteString("</div>")
 	return b.String()
 }
@@ -182,7 +184,7 @@ func RefinementHTML(rep principles.Report) string {
 		rows[i].ops = e.Kept
 		rows[i].ops = append(slices.Clone(rows[i].ops), e.Cut...)
 	}
-	b.WriteString(opGridHTML(reportOps(rep), rows, "kept", "cut"))
+	b.WriteString(opGridHTML(rep.Ops, rows, "kept", "cut"))
 	b.WriteString("\n")
 	for _, ref := range rep.References {
 		if ref.Survived {
@@ -276,7 +278,7 @@ func PrincipleEventHTML(sp *space.Space, ev transfer.Event) string {
 		fmt.Fprintf(&b, `<div style="color:%s">%s</div>`+"\n", diffDelFG, esc(ev.Err))
 	case ev.Diff.From == 0:
 		fmt.Fprintf(&b, `<div>space %s → <b>%s</b> architectures (%s of the space); %d statements`,
-			commas(root.Count()), commas(ev.Report.SizeAfter), percent(float64(ev.Report.SizeAfter)/float64(root.Count())), len(ev.Set.Statements))
+			commas(ev.Report.SizeBefore), commas(ev.Report.SizeAfter), percent(ev.Report.Fraction()), len(ev.Set.Statements))
 		if ev.Set.Reason != "" {
 			fmt.Fprintf(&b, `, <i style="color:#555">%s</i>`, esc(ev.Set.Reason))
 		}
@@ -317,7 +319,7 @@ func PrincipleEventText(sp *space.Space, ev transfer.Event) string {
 	case ev.Err != "":
 		s += "  " + ev.Err + "\n"
 	case ev.Diff.From == 0:
-		s += fmt.Sprintf("  space %d -> %d architectures; %s\n", root.Count(), ev.Report.SizeAfter, allowedLine(root, ev.Set.Allowed))
+		s += fmt.Sprintf("  space %d -> %d architectures; %s\n", ev.Report.SizeBefore, ev.Report.SizeAfter, allowedLine(root, ev.Set.Allowed))
 	default:
 		s += ev.Diff.String()
 	}

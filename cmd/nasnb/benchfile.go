@@ -101,17 +101,16 @@ func printSpaceFile(w io.Writer, path string, sp *space.Space) {
 }
 
 // printSchedule says which schedule a run on sp used: the paper's for its
-// benchmarks, and for any other space which one it fell back to.
+// benchmarks; for any other space the one derived from its size and the
+// budget, with transfer.Schedule.Note saying how.
 func printSchedule(w io.Writer, sp *space.Space, s transfer.Schedule) {
-	s = s.Complete(sp.Root().Name())
-	var from string
+	s = s.Complete(sp.Root())
+	from := s.Note
 	switch sp.Root().Name() {
 	case "nb201":
 		from = "the paper's NB201 schedule"
 	case "transnas-micro":
 		from = "the paper's TransNAS-Bench-101 micro schedule"
-	default:
-		from = fmt.Sprintf("space %s (%d architectures) is not a paper benchmark: unset numbers come from the paper's NB201 schedule; set --budget, --population, --tournament, --adapt-every, --warmup, --top-k or --max-ops to change them", sp.Root().Name(), sp.Root().Count())
 	}
 	fmt.Fprintf(w, "schedule: budget %d, population %d, tournament %d, warmup %d, adapt every %d, top-k %d, max ops per decision %d (%s)\n",
 		s.Budget, s.Population, s.Tournament, s.Warmup, s.AdaptEvery, s.TopK, s.MaxOpsPerEdge, from)

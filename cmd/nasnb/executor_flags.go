@@ -185,14 +185,9 @@ type asyncEvaluator struct {
 	async int
 }
 
-// asyncOf returns the number of candidates in flight of an asynchronous
-// run's evaluator, 0 for a synchronous one.
-func asyncOf(ev eval.Evaluator) int {
-	if a, ok := ev.(asyncEvaluator); ok {
-		return a.async
-	}
-	return 0
-}
+// InFlight is the number of candidates kept in flight: it makes the
+// plain searches of a study asynchronous (study.AsyncEvaluator).
+func (a asyncEvaluator) InFlight() int { return a.async }
 
 // evaluator returns the batch evaluator of one run (method and seed).
 func (s *execSetup) evaluator(prefix string, sp *space.Space, set trainSettings, seed uint64) eval.Evaluator {

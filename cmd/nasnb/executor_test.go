@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nasnb/nasnb/lapt/executor"
+	"github.com/nasnb/nasnb/lapt/study"
 )
 
 // TestMain lets this test binary act as the nasnb binary for the worker
@@ -21,6 +22,27 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// runDetails returns the per-run details of a transfer report
+// (study.Report) or a search --evaluator train report, in order.
+func runDetails(t *testing.T, b []byte) []study.RunDetail {
+	t.Helper()
+	var rep struct {
+		Methods []study.Method    `json:"methods"`
+		Runs    []study.RunDetail `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	runs := rep.Runs
+	if rep.Methods != nil {
+		runs = nil
+		for _, m := range rep.Methods {
+			runs = append(runs, m.Details...)
+		}
+	}
+	return runs
+}
+
 // trialsOf returns the run's trials without timings, for comparison.
 func trialsOf(t *testing.T, path string) string {
 	t.Helper()
@@ -28,12 +50,8 @@ func trialsOf(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep TrainTransferReport
-	if err := json.Unmarshal(b, &rep); err != nil {
-		t.Fatal(err)
-	}
 	var s strings.Builder
-	for _, r := range rep.Runs {
+	for _, r := range runDetails(t, b) {
 		fmt.Fprintf(&s, "%s seed %d versions %d best %s %v\n", r.Method, r.Seed, r.Versions, r.BestArch, r.BestVal)
 		for _, tr := range r.Trials {
 			m := tr.Result.Metrics

@@ -34,7 +34,7 @@ func TestHardeningUsageErrors(t *testing.T) {
 		{[]string{"transfer", "--population", "-1"}, "--population must be positive"},
 		{[]string{"transfer", "--tournament", "-1"}, "--tournament must be positive"},
 		{[]string{"transfer", "--adapt-every", "-3"}, "--adapt-every must be positive"},
-		{[]string{"transfer", "--warmup", "-5"}, "--warmup must be zero or positive"},
+		{[]string{"transfer", "--warmup", "-5"}, "--warmup must be -1 (none), 0 (the default) or positive"},
 		{[]string{"transfer", "--top-k", "-1"}, "--top-k must be positive"},
 		{[]string{"transfer", "--max-ops", "-1"}, "--max-ops must be positive"},
 		{[]string{"transfer", "--workers", "-1"}, "--workers must be zero or positive"},

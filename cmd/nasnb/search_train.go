@@ -7,34 +7,35 @@ package main
 // as for transfer --evaluator train; candidates train in this process, or
 // on local worker processes or Slurm with --executor (docs/executors.md).
 // Every seed's run is journaled (--journal) and resumes where it stopped.
+// The runs go through lapt/study (methods rea-full, random, local) over
+// the training target of train_target.go, as transfer --evaluator train.
 
 import (
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/experiment"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/space"
-	"github.com/nasnb/nasnb/lapt/train"
+	"github.com/nasnb/nasnb/lapt/study"
+	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
 // TrainSearchReport is the --json output of search --evaluator train
 // (schema "nasnb.search-train/v1"). Runs[i].Method is the strategy.
 type TrainSearchReport struct {
-	Schema   string             `json:"schema"`
-	Space    string             `json:"space"`
-	Dataset  string             `json:"dataset"`
-	Strategy string             `json:"strategy"`
-	Budget   int                `json:"budget"`
-	Dedup    string             `json:"dedup"`
-	Batch    int                `json:"batch"`
-	Async    int                `json:"async,omitempty"`
-	Settings trainSettings      `json:"settings"`
-	Runs     []TrainTransferRun `json:"runs"`
+	Schema   string            `json:"schema"`
+	Space    string            `json:"space"`
+	Dataset  string            `json:"dataset"`
+	Strategy string            `json:"strategy"`
+	Budget   int               `json:"budget"`
+	Dedup    string            `json:"dedup"`
+	Batch    int               `json:"batch"`
+	Async    int               `json:"async,omitempty"`
+	Settings trainSettings     `json:"settings"`
+	Runs     []study.RunDetail `json:"runs"`
 }
 
 // strategyKey is the short, canonical name of a strategy flag value, used
@@ -62,19 +63,17 @@ func builtinSpace(name string) (*space.Space, error) {
 	return nil, usagef("--space %q: want nb201 or transnas-micro", name)
 }
 
+// strategyMethods maps a strategy to the study method that runs it in the
+// full space.
+var strategyMethods = map[string]string{"rea": study.FullREA, "random": study.Random, "local": study.Local}
+
 // searchTrain is runSearch for --evaluator train; fs is parsed.
 func searchTrain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error {
-	dataset := flagString(fs, "dataset")
-	if !flagSet(fs, "dataset") {
-		return usagef("--evaluator train needs --dataset %s; the training recipe comes from:\n%s", strings.Join(train.Datasets, ", "), trainEnvHelp())
+	ts, err := newTrainSetup(fs, "dataset")
+	if err != nil {
+		return err
 	}
-	ok := false
-	for _, d := range train.Datasets {
-		ok = ok || d == dataset
-	}
-	if !ok {
-		return usagef("--evaluator train: --dataset %q is not a dataset (want %s)", dataset, strings.Join(train.Datasets, ", "))
-	}
+	dataset := ts.set.Data.Dataset
 	sp, err := builtinSpace(flagString(fs, "space"))
 	if err != nil {
 		return err
@@ -100,67 +99,47 @@ func searchTrain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error 
 	if _, err := search.New(strat, sp, 0, evo); err != nil {
 		return usagef("%v", err)
 	}
-	set, err := readTrainSettings(dataset)
-	if err != nil {
+	if err := ts.prepare(fs, fmt.Sprintf("search %s on %s over %s", strat, dataset, sp.Name()), stdout); err != nil {
 		return err
 	}
-	journalDir := flagString(fs, "journal")
-	ex, err := buildExecutor(fs, journalDir, stdout)
-	if err != nil {
-		return err
-	}
-	data, err := train.Prepare(set.Data, set.Config.BatchSize)
-	if err != nil {
-		return usagef("--dataset %s: %v", dataset, err)
-	}
-	fmt.Fprintf(stdout, "search %s on %s over %s (real training): %d train / %d val / %d test images %dx%dx%d, C=%d N=%d, %d epoch(s), batch %d, lr %g, backend %s\n",
-		strat, dataset, sp.Name(), data.Train.Len(), data.Val.Len(), data.Test.Len(), data.Train.Height, data.Train.Width, data.Train.Channels,
-		set.Config.Channels, set.Config.Cells, set.Config.Epochs, set.Config.BatchSize, set.Config.LR, backendName(set.Config.Backend))
 	fmt.Fprintf(stdout, "budget %d per seed, seeds %s, duplicates %s\n", budget, seedsText, dedup)
 	rep := TrainSearchReport{Schema: "nasnb.search-train/v1", Space: sp.Name(), Dataset: dataset, Strategy: strat, Budget: budget,
-		Dedup: dedup.String(), Batch: 1, Settings: set} // in process: the sequential search, batch 1
-	if ex != nil {
-		fmt.Fprintf(stdout, "executor: %s, batch %d, run folder %s\n", ex.exec.Name(), ex.batch, ex.dir)
-		rep.Batch, rep.Async = ex.batch, ex.async
+		Dedup: dedup.String(), Batch: 1, Settings: ts.set} // in process: the sequential search, batch 1
+	workers := 1 // one training at a time in this process
+	if ts.ex != nil {
+		ts.printExecutor(stdout)
+		rep.Batch, rep.Async = ts.ex.batch, ts.ex.async
+		workers = len(seeds) // the executor's workers are the limit
 	}
-	runs, err := runTrainSeeds(ctx, strat, seeds, ex != nil, journalDir, stdout, func(i int, out io.Writer) (TrainTransferRun, error) {
-		seed := seeds[i]
-		var ev eval.Evaluator
-		if ex != nil {
-			ev = ex.evaluator(fmt.Sprintf("%s-%s-%s-s%04d", strat, sp.Name(), dataset, seed), sp, set, seed)
-		}
-		run, j, ev, err := startTrainRun(strat, seed, fmt.Sprintf("train-%s-%s-%s-seed%04d.jsonl", sp.Name(), dataset, strat, seed), sp, set, data, journalDir, ev)
-		if err != nil {
-			return run, err
-		}
-		if j != nil {
-			defer j.Close()
-		}
-		st, err := search.New(strat, sp, seed, evo)
-		if err != nil {
-			return run, err
-		}
-		r, err := executeSearch(ctx, search.Config{Strategy: st, Evaluator: ev, Budget: budget, Seed: seed, Dedup: dedup, Journal: j,
-			Label: strat, Hooks: trialHooks(strat, seed, out), Async: asyncOf(ev)})
-		if err != nil {
-			return run, err
-		}
-		if err := ctx.Err(); err != nil {
-			return run, err
-		}
-		run.fill(r)
-		return run, nil
+	tgt, err := trainTarget(sp, ts.set, ts.data, ts.ex, stdout, func(r study.RunInfo) string {
+		return fmt.Sprintf("train-%s-%s-%s-seed%04d.jsonl", sp.Name(), dataset, strat, r.Seed)
+	}, func(r study.RunInfo) string {
+		return fmt.Sprintf("%s-%s-%s-s%04d", strat, sp.Name(), dataset, r.Seed)
 	})
 	if err != nil {
 		return err
 	}
-	rep.Runs = runs
-	printTrainRuns(stdout, "strategy", rep.Runs)
+	journalDir := flagString(fs, "journal")
+	srep, err := study.Run(ctx, study.Config{On: tgt, Methods: []string{strategyMethods[strat]}, Seeds: seeds, Dedup: dedup,
+		Schedule:   transfer.Schedule{Budget: budget, Population: evo.Population, Tournament: evo.Tournament},
+		JournalDir: journalDir, Workers: workers})
+	if err != nil {
+		return interrupted(ctx, err, journalDir)
+	}
+	for _, d := range srep.Methods[0].Details {
+		d.Method = strat
+		rep.Runs = append(rep.Runs, d)
+	}
+	fmt.Fprintln(stdout)
+	study.WriteDetails(stdout, rep.Runs)
 	if p := flagString(fs, "json"); p != "" {
 		if err := writeJSON(p, rep); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %s\n", p)
 	}
-	return failedRuns(rep.Runs)
+	if n := srep.Failed(); n > 0 {
+		return fmt.Errorf("%d seed run(s) failed (their errors are in the table above and the JSON report's runs); the others completed; with --journal a rerun replays them and retries only the failed ones", n)
+	}
+	return nil
 }

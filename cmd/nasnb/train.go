@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/nasnb/nasnb/datasets/images"
+	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/train"
 )
 
@@ -84,7 +85,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if res.Checkpoint != "" {
 		fmt.Fprintf(stdout, "checkpoint: %s\n", res.Checkpoint)
 	}
-	if res.Status != train.StatusOK {
+	if res.Status != eval.OK {
 		return fmt.Errorf("training %s: %s", res.Status, res.Err)
 	}
 	return nil

@@ -1,27 +1,27 @@
 package main
 
-// Shared by "nasnb transfer --evaluator train" (transfer_train.go) and
-// "nasnb search --evaluator train" (search_train.go): the training recipe
-// and its journal record, the in-process or executor evaluator of one run,
-// the per-trial lines, the seed loop (one after another in process, all at
-// once with an executor) and the summary table.
+// Shared by "nasnb transfer --evaluator train" (transfer.go) and "nasnb
+// search --evaluator train" (search_train.go): the training recipe, the
+// data and executor of a command, the per-trial lines and the flag
+// readers. Both run lapt/study over the target of train_target.go.
 
 import (
-	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/search"
-	"github.com/nasnb/nasnb/lapt/space"
+	"github.com/nasnb/nasnb/lapt/study"
+	"github.com/nasnb/nasnb/lapt/tabular"
 	"github.com/nasnb/nasnb/lapt/train"
+	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
 // trainSettings is the training recipe of the target evaluator: the one
@@ -74,13 +74,6 @@ func (s trainSettings) trialSpec(seed uint64, id, arch string) train.TrialSpec {
 	return train.TrialSpec{ID: id, Arch: arch, Config: c, Data: s.Data}
 }
 
-func fmtPct(v float64) string {
-	if math.IsNaN(v) {
-		return "-"
-	}
-	return fmt.Sprintf("%.2f", v)
-}
-
 func backendName(b string) string {
 	if b == "" {
 		b = os.Getenv("GOMLX_BACKEND")
@@ -89,31 +82,6 @@ func backendName(b string) string {
 		return "go (CPU)"
 	}
 	return b
-}
-
-// settingsKind is the journal record holding the training recipe.
-const settingsKind = "train-settings"
-
-// checkSettings records the training recipe in a new journal, or refuses a
-// journal written with another recipe (its trials would not be comparable).
-// The backend and checkpoint folder are not part of the recipe: a run may
-// move from CPU to GPU.
-func checkSettings(j *journal.Journal, set trainSettings) error {
-	set.Config.Backend, set.Config.CheckpointDir = "", ""
-	want, _ := json.Marshal(set)
-	recs := j.Kind(settingsKind)
-	if len(recs) == 0 {
-		return j.Append(settingsKind, set)
-	}
-	var old trainSettings
-	if err := json.Unmarshal(recs[0], &old); err != nil {
-		return fmt.Errorf("journal %s: bad %s record: %w", j.Path(), settingsKind, err)
-	}
-	got, _ := json.Marshal(old)
-	if string(got) != string(want) {
-		return fmt.Errorf("journal %s was written with other training settings:\n  journal: %s\n  now:     %s\nuse another --journal folder or the same NASNB_TRAIN_* values", j.Path(), got, want)
-	}
-	return nil
 }
 
 func firstLine(s string) string {
@@ -128,39 +96,6 @@ func firstLine(s string) string {
 func trainEnvHelp() string {
 	c, d := train.TinyConfig(), train.TinyData("synthetic")
 	return train.EnvHelp(&c, &d)
-}
-
-// startTrainRun opens the journal of one training run (none without
-// journalDir), records or checks the recipe in it, and returns the run's
-// report skeleton and evaluator: ev when given (an executor's), else
-// training in this process. The caller closes the journal.
-func startTrainRun(label string, seed uint64, journalName string, sp *space.Space, set trainSettings, data train.Data, journalDir string,
-	ev eval.Evaluator) (TrainTransferRun, *journal.Journal, eval.Evaluator, error) {
-	out := TrainTransferRun{Method: label, Seed: seed, BestVal: math.NaN(), BestTest: math.NaN()}
-	var j *journal.Journal
-	if journalDir != "" {
-		path := filepath.Join(journalDir, journalName)
-		var err error
-		if j, err = journal.Open(path); err != nil {
-			return out, nil, nil, err
-		}
-		out.Journal = path
-		if err := checkSettings(j, set); err != nil {
-			j.Close()
-			return out, nil, nil, err
-		}
-	}
-	if ev == nil {
-		tev, err := train.NewEvaluator(sp.Root(), set.config(seed), data)
-		if err != nil {
-			if j != nil {
-				j.Close()
-			}
-			return out, nil, nil, err
-		}
-		ev = tev
-	}
-	return out, j, ev, nil
 }
 
 // trialHooks prints one line per committed trial of run label, seed (an
@@ -196,113 +131,160 @@ func trialHooks(label string, seed uint64, stdout io.Writer) search.Hooks {
 	return h
 }
 
-// executeSearch runs a search to its budget: asynchronously when cfg.Async
-// is set (an executor's --async), else step by step (batched when the
-// evaluator is an eval.BatchEvaluator).
-func executeSearch(ctx context.Context, cfg search.Config) (*search.Run, error) {
-	if cfg.Async > 0 {
-		run, err := search.NewRun(cfg)
-		if err == nil {
-			err = run.RunAsync(ctx)
-		}
-		return run, err
-	}
-	return search.Execute(ctx, cfg)
+// trainSetup is the training side of a command with --evaluator train:
+// the recipe, the prepared data and the executor (nil: in process).
+type trainSetup struct {
+	set  trainSettings
+	data train.Data
+	ex   *execSetup
+	// fromJournal is the journal whose recipe is replayed ("" when the
+	// recipe comes from NASNB_TRAIN_* and the defaults).
+	fromJournal string
 }
 
-// fill sets the report fields of a finished run: evaluations, trials,
-// worker time and images of the trials trained, failures and incumbent.
-func (out *TrainTransferRun) fill(run *search.Run) {
-	out.Evaluations = run.Evaluations()
-	out.Trials = run.Trials()
-	for _, t := range out.Trials {
-		if t.Cached {
+// recipeEnvSet says whether any NASNB_TRAIN_* variable of the recipe is
+// set (the backend and checkpoint folder are not part of it).
+func recipeEnvSet() bool {
+	var c train.Config
+	var d train.DataSpec
+	for _, st := range append(train.Settings(&c), train.Settings(&d)...) {
+		if st.Env == "NASNB_TRAIN_BACKEND" || st.Env == "NASNB_TRAIN_CHECKPOINT_DIR" {
 			continue
 		}
-		out.Seconds += t.Result.Cost.Seconds
-		out.Images += t.Result.Cost.Images
-		switch t.Result.Status {
-		case eval.Failed:
-			out.Failed++
-		case eval.Diverged:
-			out.Diverged++
+		if _, ok := os.LookupEnv(st.Env); ok {
+			return true
 		}
 	}
-	if inc, ok := run.Incumbent(); ok {
-		out.BestArch, out.BestVal, out.BestTest = inc.Text, inc.Result.Metrics.Val, inc.Result.Metrics.Test
-	}
+	return false
 }
 
-// runTrainSeeds runs one(i, out) for every seed and returns their runs in
-// seed order. In process (parallel false) seeds run one after another; with
-// an executor every seed's search runs at once and the workers are the
-// limit. Each search is sequential (or batched) as always, so the results
-// do not depend on how many run together. A seed that fails does not sink
-// the others: its run carries the error (printed as "LABEL seed N FAILED")
-// and the caller reports it after the table (see failedRuns). An
-// interruption gives an error saying how to resume.
-func runTrainSeeds(ctx context.Context, label string, seeds []uint64, parallel bool, journalDir string, stdout io.Writer,
-	one func(i int, out io.Writer) (TrainTransferRun, error)) ([]TrainTransferRun, error) {
-	n := len(seeds)
-	runs := make([]TrainTransferRun, n)
-	errs := make([]error, n)
-	if !parallel {
-		for i := range n {
-			if runs[i], errs[i] = one(i, stdout); errs[i] != nil && ctx.Err() != nil {
-				break
-			}
-		}
-	} else {
-		lw := &lockedWriter{w: stdout}
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() { defer wg.Done(); runs[i], errs[i] = one(i, lw) }()
-		}
-		wg.Wait()
+// journalRecipe returns the training recipe recorded in the first journal
+// of dir (in name order) that trained on dataset, and that journal's path;
+// no recipe and no error when there is none.
+func journalRecipe(dir, dataset string) (*trainSettings, string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "train-*.jsonl"))
+	if err != nil {
+		return nil, "", err
 	}
-	for i, err := range errs {
-		if err != nil && ctx.Err() != nil {
-			if journalDir == "" {
-				return nil, fmt.Errorf("interrupted (%v); with --journal DIR a rerun resumes where it stopped", ctx.Err())
-			}
-			return nil, fmt.Errorf("interrupted (%v); rerun the same command (same --journal, same NASNB_TRAIN_*) to resume", ctx.Err())
-		}
+	for _, p := range paths {
+		j, err := journal.OpenReadOnly(p)
 		if err != nil {
-			runs[i].Method, runs[i].Seed, runs[i].Error = label, seeds[i], err.Error()
-			fmt.Fprintf(stdout, "  %s seed %d FAILED: %s\n", label, seeds[i], firstLine(err.Error()))
+			return nil, "", err
+		}
+		recs := j.Kind(study.RecipeKind)
+		j.Close()
+		if len(recs) == 0 {
+			continue
+		}
+		var rs trainSettings
+		if err := json.Unmarshal(recs[0], &rs); err != nil {
+			return nil, "", fmt.Errorf("journal %s: bad %s record: %w", p, study.RecipeKind, err)
+		}
+		if rs.Data.Dataset == dataset {
+			return &rs, p, nil
 		}
 	}
-	return runs, nil
+	return nil, "", nil
 }
 
-// failedRuns returns an error naming the failed seed runs, or nil: called
-// after the table and the JSON are written, it makes the exit status
-// non-zero without losing the other seeds' results.
-func failedRuns(runs []TrainTransferRun) error {
-	var failed []TrainTransferRun
-	for _, r := range runs {
-		if r.Error != "" {
-			failed = append(failed, r)
+// newTrainSetup checks the dataset named by a command's flag (--target or
+// --dataset, which must be given) and reads the recipe from NASNB_TRAIN_*.
+func newTrainSetup(fs *flag.FlagSet, flagName string) (*trainSetup, error) {
+	want := strings.Join(train.Datasets, ", ")
+	if !flagSet(fs, flagName) {
+		return nil, usagef("--evaluator train needs --%s %s; the training recipe comes from:\n%s", flagName, want, trainEnvHelp())
+	}
+	dataset := flagString(fs, flagName)
+	if !slices.Contains(train.Datasets, dataset) {
+		return nil, usagef("--evaluator train: --%s %q is not a dataset (want %s)", flagName, dataset, want)
+	}
+	set, err := readTrainSettings(dataset)
+	if err != nil {
+		return nil, err
+	}
+	t := &trainSetup{set: set}
+	// A resume with no recipe variable set replays the journals' recipe
+	// (e.g. on another machine); one that sets any must match it.
+	if dir := flagString(fs, "journal"); dir != "" && !recipeEnvSet() {
+		rs, path, err := journalRecipe(dir, dataset)
+		if err != nil {
+			return nil, err
+		}
+		if rs != nil {
+			rs.Config.Backend, rs.Config.CheckpointDir = set.Config.Backend, set.Config.CheckpointDir
+			t.set, t.fromJournal = *rs, path
 		}
 	}
-	if len(failed) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%d seed run(s) failed (first: %s seed %d: %s); the others completed; with --journal a rerun replays them and retries only the failed ones",
-		len(failed), failed[0].Method, failed[0].Seed, failed[0].Error)
+	return t, nil
 }
 
-// printTrainRuns prints the summary table of training runs; label names
-// the first column (method or strategy).
-func printTrainRuns(w io.Writer, label string, runs []TrainTransferRun) {
-	fmt.Fprintf(w, "\n%-13s %5s %5s %6s %8s %8s %9s %9s  %s\n", label, "seed", "evals", "failed", "best val", "its test", "seconds", "images", "best architecture")
-	for _, run := range runs {
-		best := run.BestArch
-		if run.Error != "" {
-			best = "FAILED: " + firstLine(run.Error)
-		}
-		fmt.Fprintf(w, "%-13s %5d %5d %6d %8s %8s %9.1f %9d  %s\n", run.Method, run.Seed, run.Evaluations, run.Failed+run.Diverged,
-			fmtPct(run.BestVal), fmtPct(run.BestTest), run.Seconds, run.Images, best)
+// prepare loads the data and builds the executor from the flags, and
+// prints what will be trained (head names the command's run).
+func (t *trainSetup) prepare(fs *flag.FlagSet, head string, stdout io.Writer) error {
+	var err error
+	if t.data, err = loadTarget(t.set); err != nil {
+		return err
 	}
+	if t.fromJournal != "" {
+		fmt.Fprintf(stdout, "recipe: replayed from journal %s (no NASNB_TRAIN_* recipe variable set)\n", t.fromJournal)
+	}
+	d, c := t.data, t.set.Config
+	fmt.Fprintf(stdout, "%s (real training): %d train / %d val / %d test images %dx%dx%d, C=%d N=%d, %d epoch(s), batch %d, lr %g, backend %s\n",
+		head, d.Train.Len(), d.Val.Len(), d.Test.Len(), d.Train.Height, d.Train.Width, d.Train.Channels,
+		c.Channels, c.Cells, c.Epochs, c.BatchSize, c.LR, backendName(c.Backend))
+	if t.ex, err = buildExecutor(fs, flagString(fs, "journal"), stdout); err != nil {
+		return err
+	}
+	return nil
+}
+
+// printExecutor prints the executor line, if any.
+func (t *trainSetup) printExecutor(stdout io.Writer) {
+	if t.ex != nil {
+		fmt.Fprintf(stdout, "executor: %s, batch %d, run folder %s\n", t.ex.exec.Name(), t.ex.batch, t.ex.dir)
+	}
+}
+
+// transferTarget prepares the training of "nasnb transfer --evaluator
+// train" and returns its study target.
+func (t *trainSetup) transferTarget(fs *flag.FlagSet, srcs []*tabular.Task, sch transfer.Schedule, seedsText string, methods []string, stdout io.Writer) (*study.Target, error) {
+	var names []string
+	for _, s := range srcs {
+		names = append(names, s.Name)
+	}
+	sp := srcs[0].Space
+	if err := t.prepare(fs, fmt.Sprintf("transfer %s -> %s", strings.Join(names, ","), t.set.Data.Dataset), stdout); err != nil {
+		return nil, err
+	}
+	c := sch.Complete(sp.Root())
+	fmt.Fprintf(stdout, "schedule: budget %d, population %d, tournament %d, adapt every %d after %d; seeds %s; methods %s\n",
+		c.Budget, c.Population, c.Tournament, c.AdaptEvery, max(c.Warmup, 0), seedsText, strings.Join(methods, ","))
+	t.printExecutor(stdout)
+	return trainTarget(sp, t.set, t.data, t.ex, stdout, func(r study.RunInfo) string {
+		return fmt.Sprintf("train-%s-%s-seed%04d.jsonl", r.Method, t.set.Data.Dataset, r.Seed)
+	}, func(r study.RunInfo) string {
+		return fmt.Sprintf("%s-%s-s%04d", r.Method, t.set.Data.Dataset, r.Seed)
+	})
+}
+
+// flagString returns the value of an already parsed flag ("" if fs has
+// no such flag).
+func flagString(fs *flag.FlagSet, name string) string {
+	if f := fs.Lookup(name); f != nil {
+		return f.Value.String()
+	}
+	return ""
+}
+
+// flagInt returns the value of an already parsed integer flag.
+func flagInt(fs *flag.FlagSet, name string) int {
+	v, _ := strconv.Atoi(flagString(fs, name))
+	return v
+}
+
+// flagSet says whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -31,7 +31,7 @@ func TestRunTrainUsage(t *testing.T) {
 	if err := runTrain(context.Background(), []string{"--arch", "|x~0|"}, &out, &errb); err == nil {
 		t.Error("bad arch should fail")
 	}
-	if err := runTrain(context.Background(), []string{"--arch", "|skip_connect~0|", "--dataset", "cifar10", "--data-dir", t.TempDir()}, &out, &errb); err == nil || !strings.Contains(err.Error(), "cifar-10-binary.tar.gz") {
+	if err := runTrain(context.Background(), []string{"--arch", "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|", "--dataset", "cifar10", "--data-dir", t.TempDir()}, &out, &errb); err == nil || !strings.Contains(err.Error(), "cifar-10-binary.tar.gz") {
 		t.Errorf("missing CIFAR should say how to get it: %v", err)
 	}
 	if err := runTrain(context.Background(), []string{"--bogus"}, &out, &errb); err == nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
+	"github.com/nasnb/nasnb/lapt/train"
 	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
@@ -58,8 +60,8 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	spaceName := fs.String("space", "nb201", "search space: nb201 or transnas-micro")
 	source := fs.String("source", "imagenet16-120", "source task(s), comma-separated")
 	ref := fs.String("reference", "", "task(s) whose optimum's survival to report (analysis only; never shown to the reasoner)")
-	topK := fs.Int("top-k", 0, "top source architectures shown (default 50)")
-	maxOps := fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
+	fs.Int("top-k", 0, "top source architectures shown (default 50)")
+	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
 	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
 	dataFlag := fs.String("data", "", "benchmark data directory")
 	jsonOut := fs.String("json", "", "write the principle set and report to this JSON file")
@@ -102,13 +104,11 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	sp := srcs[0].Space
-	sch := transfer.ScheduleFor(sp.Root().Name())
-	if *topK > 0 {
-		sch.TopK = *topK
+	sch, err := scheduleFromFlags(fs)
+	if err != nil {
+		return err
 	}
-	if *maxOps > 0 {
-		sch.MaxOpsPerEdge = *maxOps
-	}
+	sch = sch.Complete(sp.Root())
 	var evidence []reason.Evidence
 	for _, s := range srcs {
 		evidence = append(evidence, s.Evidence())
@@ -161,21 +161,27 @@ func runPrinciples(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return nil
 }
 
+// runTransfer is "nasnb transfer": LAPT principle transfer and its
+// baselines over many seeds, through lapt/study.
+//
+// With --evaluator train the target is a dataset named by --target
+// (fashion-mnist, mnist, cifar10, cifar100 or synthetic) whose candidates
+// are trained for real (lapt/train, GoMLX); the source principles still come
+// from the benchmark tables named by --source. The transfer flags keep their
+// meaning (default seeds 0 and method lapt); the training recipe is read
+// from NASNB_TRAIN_* (train.Config and train.DataSpec, docs/training.md)
+// over the tiny CPU defaults; --executor local:N|slurm trains on worker
+// processes or Slurm jobs (executor_flags.go, docs/executors.md). Both
+// paths run lapt/study and write the same report (nasnb.transfer/v1; the
+// training one adds the recipe and per-run details).
 func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("transfer", "transfer --space nb201 --source imagenet16-120 --target cifar10 [--reasoner offline] [--seeds 0-99] [--json FILE]", stderr)
 	spaceName := fs.String("space", "nb201", "search space: nb201 or transnas-micro")
 	source := fs.String("source", "imagenet16-120", "source task(s), comma-separated")
-	target := fs.String("target", "cifar10", "target task")
-	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99")
-	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare: "+strings.Join(study.AllMethods, ", "))
-	budget := fs.Int("budget", 0, "target evaluations per seed (default: the paper's, 20 on nb201, 50 on transnas-micro)")
-	pop := fs.Int("population", 0, "REA population (default: the paper's)")
-	tour := fs.Int("tournament", 0, "REA tournament size (default: the paper's)")
-	every := fs.Int("adapt-every", 0, "evaluations between adaptations (default: the paper's)")
-	warmup := fs.Int("warmup", -1, "plain evaluations after the initial population before adapting (default: the paper's)")
-	topK := fs.Int("top-k", 0, "top source architectures shown (default 50)")
-	maxOps := fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
-	noAdapt := fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
+	target := fs.String("target", "cifar10", "target task (--evaluator train: a dataset, "+strings.Join(train.Datasets, ", ")+")")
+	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99 (--evaluator train: default 0)")
+	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare: "+strings.Join(study.Methods(), ", ")+" (--evaluator train: default lapt)")
+	addScheduleFlags(fs)
 	dedupFlag := fs.String("dedup", "canonical", "repeated architectures: canonical, exact or count")
 	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
 	dataFlag := fs.String("data", "", "benchmark data directory")
@@ -200,8 +206,26 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	if err := (numberRules{
 		positive:    append([]string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity"}, reasonerPositive...),
-		nonNegative: append([]string{"warmup", "workers"}, reasonerNonNegative...),
+		nonNegative: append([]string{"workers"}, reasonerNonNegative...),
 	}).check(fs); err != nil {
+		return err
+	}
+	training := false
+	switch *evaluator {
+	case "train":
+		training = true
+		if !flagSet(fs, "seeds") {
+			*seedsFlag = "0"
+		}
+		if !flagSet(fs, "methods") {
+			*methods = study.LAPT
+		}
+	case "table":
+	default:
+		return usagef("unknown --evaluator %q (want table or train)", *evaluator)
+	}
+	sch, err := scheduleFromFlags(fs)
+	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(*target) == "" {
@@ -211,7 +235,7 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return usagef("--seeds: %v", err)
 	}
-	if err := checkWork(*budget, len(seeds)); err != nil {
+	if err := checkWork(sch.Budget, len(seeds)); err != nil {
 		return err
 	}
 	dedup, err := search.ParseDedup(*dedupFlag)
@@ -220,70 +244,79 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	ms := splitList(*methods)
 	for _, m := range ms {
-		ok := false
-		for _, a := range study.AllMethods {
-			ok = ok || a == m
-		}
-		if !ok {
-			return usagef("unknown method %q in --methods (want %s)", m, strings.Join(study.AllMethods, ", "))
+		if _, err := study.Lookup(m); err != nil {
+			return usagef("--methods: %v", err)
 		}
 	}
-	if *evaluator == "train" {
-		return runTransferTrain(ctx, fs, rf, stdout, stderr)
-	} else if *evaluator != "table" {
-		return usagef("unknown --evaluator %q (want table or train)", *evaluator)
+	var tgt *study.Target
+	var srcs []*tabular.Task
+	var ts *trainSetup
+	if training {
+		if ts, err = newTrainSetup(fs, "target"); err != nil {
+			return err
+		}
 	}
 	r, err := rf.build()
 	if err != nil {
 		return err
 	}
-	var srcs []*tabular.Task
-	var tgt *tabular.Task
-	if bf.used() {
-		sp, err := bf.space()
-		if err != nil {
+	if training {
+		if srcs, _, err = openTasks(*dataFlag, *spaceName, splitList(*source), "", *fidelity); err != nil {
 			return err
 		}
-		if srcs, err = loadTables(sp, "source-table", *bf.sourceTable); err != nil {
+		if len(srcs) == 0 {
+			return usagef("--source is required")
+		}
+		if tgt, err = ts.transferTarget(fs, srcs, sch, *seedsFlag, ms, stdout); err != nil {
 			return err
 		}
-		ts, err := loadTables(sp, "table", *bf.table)
-		if err != nil {
+		if ts.ex != nil {
+			*workers = len(seeds) // the executor's workers are the limit
+		} else {
+			*workers = 1 // one training at a time in this process
+		}
+	} else {
+		var tt *tabular.Task
+		if bf.used() {
+			sp, err := bf.space()
+			if err != nil {
+				return err
+			}
+			if srcs, err = loadTables(sp, "source-table", *bf.sourceTable); err != nil {
+				return err
+			}
+			tts, err := loadTables(sp, "table", *bf.table)
+			if err != nil {
+				return err
+			}
+			if len(tts) != 1 {
+				return usagef("--table: transfer takes one target table, got %d", len(tts))
+			}
+			tt = tts[0]
+			printSpaceFile(stdout, *bf.spaceFile, sp)
+		} else if srcs, tt, err = openTasks(*dataFlag, *spaceName, splitList(*source), *target, *fidelity); err != nil {
 			return err
 		}
-		if len(ts) != 1 {
-			return usagef("--table: transfer takes one target table, got %d", len(ts))
+		if len(srcs) == 0 {
+			return usagef("--source is required")
 		}
-		tgt = ts[0]
-		printSpaceFile(stdout, *bf.spaceFile, sp)
-	} else if srcs, tgt, err = openTasks(*dataFlag, *spaceName, splitList(*source), *target, *fidelity); err != nil {
-		return err
-	}
-	if len(srcs) == 0 {
-		return usagef("--source is required")
-	}
-	if tgt == nil {
-		return usagef("--target is required")
-	}
-	for _, s := range srcs {
-		if s.Name == tgt.Name {
-			return usagef("the source %s is the target: principles must come from another task", s.Name)
+		if tt == nil {
+			return usagef("--target is required")
 		}
+		for _, s := range srcs {
+			if s.Name == tt.Name {
+				return usagef("the source %s is the target: principles must come from another task", s.Name)
+			}
+		}
+		if bf.used() {
+			printSchedule(stdout, tt.Space, sch)
+		}
+		tgt = study.Table(tt)
 	}
-	sch := transfer.Schedule{Budget: *budget, Population: *pop, Tournament: *tour, AdaptEvery: *every, TopK: *topK, MaxOpsPerEdge: *maxOps, NoAdapt: *noAdapt}
-	switch {
-	case *warmup == 0:
-		sch.Warmup = -1 // none
-	case *warmup > 0:
-		sch.Warmup = *warmup
-	}
-	if bf.used() {
-		printSchedule(stdout, tgt.Space, sch)
-	}
-	rep, err := study.Run(ctx, study.Config{Sources: srcs, Target: tgt, Reasoner: r, Schedule: sch, Seeds: seeds, Methods: ms,
+	rep, err := study.Run(ctx, study.Config{Sources: srcs, On: tgt, Reasoner: r, Schedule: sch, Seeds: seeds, Methods: ms,
 		Dedup: dedup, JournalDir: *journalDir, Workers: *workers})
 	if err != nil {
-		return err
+		return interrupted(ctx, err, *journalDir)
 	}
 	fmt.Fprint(stdout, rep.String())
 	for _, m := range rep.Methods {
@@ -304,4 +337,29 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%d seed run(s) failed (listed under their method above; their errors are in the JSON report's runs); rerun with the same --journal to retry only those", n)
 	}
 	return nil
+}
+
+// interrupted turns err into an error saying how to resume when ctx is
+// done (an interruption), and returns err otherwise.
+func interrupted(ctx context.Context, err error, journalDir string) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	if journalDir == "" {
+		return fmt.Errorf("interrupted (%v); with --journal DIR a rerun resumes where it stopped", ctx.Err())
+	}
+	return fmt.Errorf("interrupted (%v); rerun the same command (same --journal, same NASNB_TRAIN_* when training) to resume", ctx.Err())
+}
+
+// addScheduleFlags registers the flags of a transfer.Schedule on fs; read
+// them with scheduleFromFlags.
+func addScheduleFlags(fs *flag.FlagSet) {
+	fs.Int("budget", 0, "target evaluations per seed (default: the paper's, 20 on nb201, 50 on transnas-micro)")
+	fs.Int("population", 0, "REA population (default: the paper's)")
+	fs.Int("tournament", 0, "REA tournament size (default: the paper's)")
+	fs.Int("adapt-every", 0, "evaluations between adaptations (default: the paper's)")
+	fs.Int("warmup", 0, "plain evaluations after the initial population before adapting (0: the paper's, -1: none)")
+	fs.Int("top-k", 0, "top source architectures shown (default 50)")
+	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
+	fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
 }

@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Canonical dataset names.
@@ -78,58 +80,24 @@ func JSONFile(dataset string) string {
 // MergedCSVFile is the file name of the merged multi-fidelity CSV.
 const MergedCSVFile = "nb201_tss_merged.csv"
 
-// Ops are the NAS-Bench-201 operations in the official order.
-var Ops = [5]string{"none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"}
-
-func opIndex(op string) int {
-	for i, o := range Ops {
-		if o == op {
-			return i
-		}
-	}
-	return -1
-}
-
 // ParseArch splits an arch string "|o0~0|+|o1~0|o2~1|+|o3~0|o4~1|o5~2|"
-// into its six operations (edge order o0..o5) and checks its syntax.
+// into its six operation names (edge order o0..o5) and checks it: the cell
+// and its text form are lapt/space's ([space.NB201]).
 func ParseArch(s string) ([6]string, error) {
 	var ops [6]string
-	nodes := strings.Split(s, "+")
-	if len(nodes) != 3 {
-		return ops, fmt.Errorf("nb201: bad arch string %q: want 3 nodes separated by '+'", s)
+	sp := space.NB201()
+	a, err := sp.Parse(s)
+	if err != nil {
+		return ops, fmt.Errorf("bad arch: %w", err)
 	}
-	k := 0
-	for n, node := range nodes {
-		if len(node) < 2 || node[0] != '|' || node[len(node)-1] != '|' {
-			return ops, fmt.Errorf("nb201: bad arch string %q: node %d must be enclosed in '|'", s, n+1)
-		}
-		parts := strings.Split(node[1:len(node)-1], "|")
-		if len(parts) != n+1 {
-			return ops, fmt.Errorf("nb201: bad arch string %q: node %d has %d inputs, want %d", s, n+1, len(parts), n+1)
-		}
-		for j, p := range parts {
-			op, from, ok := strings.Cut(p, "~")
-			if !ok || len(from) != 1 || int(from[0]-'0') != j {
-				return ops, fmt.Errorf("nb201: bad arch string %q: edge %q should be op~%d", s, p, j)
-			}
-			if opIndex(op) < 0 {
-				return ops, fmt.Errorf("nb201: bad arch string %q: unknown op %q", s, op)
-			}
-			ops[k] = op
-			k++
-		}
+	for i := range ops {
+		ops[i] = sp.OpName(a.Op(i))
 	}
 	return ops, nil
 }
 
-// FormatArch builds the arch string of six operations in edge order o0..o5.
-func FormatArch(ops [6]string) string {
-	return "|" + ops[0] + "~0|+|" + ops[1] + "~0|" + ops[2] + "~1|+|" +
-		ops[3] + "~0|" + ops[4] + "~1|" + ops[5] + "~2|"
-}
-
 // ValidArch reports whether s is a well-formed NAS-Bench-201 arch string.
 func ValidArch(s string) bool {
-	_, err := ParseArch(s)
+	_, err := space.NB201().Parse(s)
 	return err == nil
 }

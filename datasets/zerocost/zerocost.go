@@ -37,6 +37,7 @@ import (
 	"github.com/nasnb/nasnb/datasets/datadir"
 	"github.com/nasnb/nasnb/datasets/nb201"
 	"github.com/nasnb/nasnb/internal/safefile"
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Proxies are the zero-cost proxy names found in the NASLib files.
@@ -52,8 +53,8 @@ const (
 	SpaceTransNASMacro = "transnas-macro"
 )
 
-// nb201ZCOps is the op order of NASLib's NB201 tuples.
-var nb201ZCOps = [5]string{"skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3"}
+// nb201ZCOps maps the op digits of NASLib's NB201 tuples to the cell's op ids.
+var nb201ZCOps = [5]int{space.OpSkip, space.OpNone, space.OpConv3x3, space.OpConv1x1, space.OpAvgPool}
 
 func parseTuple(key string, maxDigit int) ([]int, error) {
 	s := strings.TrimSpace(key)
@@ -82,8 +83,13 @@ func NB201Arch(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	o := func(i int) string { return nb201ZCOps[t[i]] }
-	return nb201.FormatArch([6]string{o(0), o(1), o(3), o(2), o(4), o(5)}), nil
+	o := func(i int) int { return nb201ZCOps[t[i]] }
+	// NASLib orders the edges 0->1, 0->2, 0->3, 1->2, 1->3, 2->3.
+	a, err := space.NewArch(o(0), o(1), o(3), o(2), o(4), o(5))
+	if err != nil {
+		return "", err
+	}
+	return space.NB201().Format(a), nil
 }
 
 // MicroArch converts a NASLib TransNAS-Bench-101 micro tuple key into the

@@ -9,6 +9,7 @@ package trainlive
 import (
 	"context"
 	"fmt"
+	"github.com/nasnb/nasnb/lapt/eval"
 	"math"
 	"os"
 	"time"
@@ -90,7 +91,7 @@ func (l *Live) Attach(cfg train.Config, name string) train.Config {
 // keeps the best validation accuracy of the candidates that trained.
 func (l *Live) Finish(res train.Result) {
 	l.done++
-	if res.Status == train.StatusOK && !(res.ValAcc <= l.best) {
+	if res.Status == eval.OK && !(res.ValAcc <= l.best) {
 		l.best = res.ValAcc
 	}
 	if l.Progress != nil {
@@ -165,7 +166,7 @@ func Pick(results []train.Result) (best, ok int, seconds float64, images int64) 
 	for i, r := range results {
 		seconds += r.Seconds
 		images += r.Images
-		if r.Status != train.StatusOK {
+		if r.Status != eval.OK {
 			continue
 		}
 		ok++

@@ -3,6 +3,7 @@ package trainlive
 import (
 	"bytes"
 	"context"
+	"github.com/nasnb/nasnb/lapt/eval"
 	"math"
 	"strings"
 	"testing"
@@ -48,8 +49,8 @@ func TestAttachAndFinish(t *testing.T) {
 			}
 		}
 	}
-	l.Finish(train.Result{Arch: "a", Status: train.StatusOK, ValAcc: 40})
-	l.Finish(train.Result{Arch: "b", Status: train.StatusDiverged, ValAcc: 99})
+	l.Finish(train.Result{Arch: "a", Status: eval.OK, ValAcc: 40})
+	l.Finish(train.Result{Arch: "b", Status: eval.Diverged, ValAcc: 99})
 	l.Close()
 	if earlier != 4 {
 		t.Errorf("the recipe's own OnStep ran %d times, want 4", earlier)
@@ -124,7 +125,7 @@ func TestTrainAllSynthetic(t *testing.T) {
 		t.Errorf("table %v %v", h, rows)
 	}
 	best, ok, secs, imgs := Pick(res)
-	if ok > 0 && (best < 0 || res[best].Status != train.StatusOK) || secs <= 0 || imgs != res[0].Images+res[1].Images {
+	if ok > 0 && (best < 0 || res[best].Status != eval.OK) || secs <= 0 || imgs != res[0].Images+res[1].Images {
 		t.Errorf("Pick = %d %d %v %d", best, ok, secs, imgs)
 	}
 	if !strings.Contains(buf.String(), "two candidates") {
@@ -133,8 +134,8 @@ func TestTrainAllSynthetic(t *testing.T) {
 }
 
 func TestPick(t *testing.T) {
-	res := []train.Result{{Status: train.StatusOK, ValAcc: 30, Seconds: 1, Images: 10}, {Status: train.StatusFailed, ValAcc: math.NaN(), Seconds: 2},
-		{Status: train.StatusOK, ValAcc: 35, Seconds: 3, Images: 5}}
+	res := []train.Result{{Status: eval.OK, ValAcc: 30, Seconds: 1, Images: 10}, {Status: eval.Failed, ValAcc: math.NaN(), Seconds: 2},
+		{Status: eval.OK, ValAcc: 35, Seconds: 3, Images: 5}}
 	if best, ok, secs, imgs := Pick(res); best != 2 || ok != 2 || secs != 6 || imgs != 15 {
 		t.Errorf("Pick = %d %d %v %d", best, ok, secs, imgs)
 	}

@@ -13,7 +13,7 @@ func ExampleFunc() {
 	ev := eval.Func(func(ctx context.Context, a space.Arch) (eval.Result, error) {
 		n := 0
 		for _, op := range a.Ops() {
-			if op == space.NB201Conv3x3 {
+			if op == space.OpConv3x3 {
 				n++
 			}
 		}

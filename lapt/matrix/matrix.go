@@ -192,7 +192,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		seen[t.Name] = true
 	}
-	rep := &Report{Schema: Schema, Space: sp, Reasoner: cfg.Reasoner.Name(), Schedule: cfg.Schedule.Complete(sp),
+	rep := &Report{Schema: Schema, Space: sp, Reasoner: cfg.Reasoner.Name(), Schedule: cfg.Schedule.Complete(cfg.Tasks[0].Space.Root()),
 		Seeds: len(cfg.Seeds), Methods: methods}
 	type job struct {
 		src []*tabular.Task

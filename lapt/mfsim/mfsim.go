@@ -46,8 +46,8 @@ const (
 // EpochSeconds is the simulated GPU seconds of one training epoch of an
 // NB201 architecture (its string form).
 func EpochSeconds(arch string) float64 {
-	n3 := strings.Count(arch, "nor_conv_3x3")
-	light := strings.Count(arch, "nor_conv_1x1") + strings.Count(arch, "avg_pool_3x3")
+	n3 := strings.Count(arch, space.NameConv3x3)
+	light := strings.Count(arch, space.NameConv1x1) + strings.Count(arch, space.NameAvgPool)
 	return epochBase + epochLight*float64(light) + epochConv3x3*float64(n3)
 }
 
@@ -130,7 +130,8 @@ type Options struct {
 	// MaxJobs is a safety cap on the number of jobs (default 100,000).
 	MaxJobs int
 	// MaxFreeStreak stops a search whose last MaxFreeStreak jobs were all
-	// answered from the cache (its space is exhausted; default 500).
+	// answered from the cache (its space is exhausted; default:
+	// search.ExhaustAfter of the strategy's space).
 	MaxFreeStreak int
 	// Top is the full fidelity (200).
 	Top int
@@ -141,7 +142,9 @@ type cacheKey struct {
 	fid  int
 }
 
-func (o *Options) defaults() error {
+// defaults fills unset options; size is the number of cells of the space
+// searched (for the exhausted threshold).
+func (o *Options) defaults(size int64) error {
 	if o.MaxHours <= 0 {
 		return fmt.Errorf("mfsim: MaxHours must be positive")
 	}
@@ -152,14 +155,14 @@ func (o *Options) defaults() error {
 		o.Top = 200
 	}
 	if o.MaxFreeStreak == 0 {
-		o.MaxFreeStreak = 500
+		o.MaxFreeStreak = search.ExhaustAfter(size)
 	}
 	return nil
 }
 
 // FullFidelity runs strat with every candidate trained to opt.Top epochs.
 func FullFidelity(strat search.Strategy, t Tables, opt Options) (Trace, error) {
-	if err := opt.defaults(); err != nil {
+	if err := opt.defaults(strat.Space().Count()); err != nil {
 		return Trace{}, err
 	}
 	var tr Trace
@@ -193,7 +196,7 @@ func FullFidelity(strat search.Strategy, t Tables, opt Options) (Trace, error) {
 
 // MultiFidelity runs a scheduler (whose top rung must be opt.Top) to opt.MaxHours.
 func MultiFidelity(s *search.Scheduler, t Tables, opt Options) (Trace, error) {
-	if err := opt.defaults(); err != nil {
+	if err := opt.defaults(s.Space().Count()); err != nil {
 		return Trace{}, err
 	}
 	rungs := s.Config().Rungs
@@ -292,7 +295,10 @@ func (s *simTarget) Evaluate(ctx context.Context, a space.Arch) (eval.Result, er
 // (time is the budget). A one-rung Fidelity{Rungs: []int{opt.Top}} is LAPT
 // with adaptation at full fidelity.
 func Transfer(ctx context.Context, cfg transfer.Config, t Tables, opt Options) (Trace, *transfer.Result, error) {
-	if err := opt.defaults(); err != nil {
+	if cfg.Space == nil {
+		return Trace{}, nil, fmt.Errorf("mfsim: Transfer needs cfg.Space")
+	}
+	if err := opt.defaults(cfg.Space.Count()); err != nil {
 		return Trace{}, nil, err
 	}
 	if cfg.Fidelity == nil || len(cfg.Fidelity.Rungs) == 0 || cfg.Fidelity.Rungs[len(cfg.Fidelity.Rungs)-1] != opt.Top {

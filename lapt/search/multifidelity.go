@@ -114,6 +114,9 @@ func NewScheduler(strat Strategy, cfg MFConfig) (*Scheduler, error) {
 	return &Scheduler{cfg: cfg, strat: strat, byRung: make([][]*mfCand, len(cfg.Rungs)), brRung: make([][]*mfCand, len(cfg.Rungs))}, nil
 }
 
+// Space returns the space its strategy proposes from now.
+func (s *Scheduler) Space() *space.Space { return s.strat.Space() }
+
 // Config returns the configuration with defaults filled in.
 func (s *Scheduler) Config() MFConfig { return s.cfg }
 

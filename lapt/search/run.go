@@ -113,7 +113,8 @@ type Config struct {
 	// Dedup decides how repeats are treated (default DedupCanonical).
 	Dedup Dedup
 	// MaxFree stops the run as exhausted after this many consecutive trials
-	// answered from the cache for free (default 2000).
+	// answered from the cache for free (default: [ExhaustAfter] of the
+	// strategy's space).
 	MaxFree int
 	// Journal, when set, receives a header and every trial, and is replayed
 	// on resume.
@@ -189,7 +190,11 @@ func NewRun(cfg Config) (*Run, error) {
 		return nil, fmt.Errorf("search: budget must be positive, got %d", cfg.Budget)
 	}
 	if cfg.MaxFree <= 0 {
-		cfg.MaxFree = 2000
+		var size int64
+		if sp := cfg.Strategy.Space(); sp != nil {
+			size = sp.Count()
+		}
+		cfg.MaxFree = ExhaustAfter(size)
 	}
 	r := &Run{cfg: cfg, cache: map[space.Arch]eval.Result{}, bestIdx: -1, start: time.Now(), exact: map[space.Arch]bool{}}
 	if j := cfg.Journal; j != nil {

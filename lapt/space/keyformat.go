@@ -39,10 +39,10 @@ func (k KeyFormat) codec(s *Space) (Codec, error) {
 		}
 		return digitsCodec{prefix: k.Prefix, suffix: k.Suffix}, nil
 	case "nb201":
-		if s.nodes != 4 || len(s.edges) != len(cellEdges4) {
+		if s.nodes != 4 || len(s.edges) != len(cellWiring) {
 			return nil, fmt.Errorf("key format nb201 needs the NB201 cell: 4 nodes, 6 edges 0->1, 0->2, 1->2, 0->3, 1->3, 2->3")
 		}
-		for i, w := range cellEdges4 {
+		for i, w := range cellWiring {
 			if s.edges[i].From != w[0] || s.edges[i].To != w[1] {
 				return nil, fmt.Errorf("key format nb201: edge %d is %d->%d, the NB201 order wants %d->%d", i, s.edges[i].From, s.edges[i].To, w[0], w[1])
 			}

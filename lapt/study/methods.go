@@ -47,11 +47,16 @@ type MethodDef struct {
 // Setup is what a study hands every method: the space, the sources'
 // evidence, the schedule (completed), the reasoner and the dedup rule.
 type Setup struct {
-	Space    *space.Space
+	// Space is the target's search space.
+	Space *space.Space
+	// Evidence is the sources' evidence, the only data a reasoner sees.
 	Evidence []reason.Evidence
+	// Schedule is the study's schedule, completed with the paper's values.
 	Schedule transfer.Schedule
+	// Reasoner is the study's reasoner (see Learned).
 	Reasoner reason.Reasoner
-	Dedup    search.Dedup
+	// Dedup is the rule for repeated architectures.
+	Dedup search.Dedup
 	// References are passed to principles.Refine and transfer runs (the
 	// target's optimum, when known).
 	References []principles.Reference

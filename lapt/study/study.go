@@ -5,6 +5,13 @@
 // (evaluations until the target optimum, else its top-0.1%, else the
 // budget), how often each was found, and the incumbent's test score at
 // checkpoints.
+//
+// A study runs on a [Target]: a space, an evaluator per run and optional
+// references. [Table] makes one from a benchmark table (Config.Target is
+// the shorthand); real training makes one from its recipe, which is
+// journaled with every run and checked on resume ([CheckRecipe]). Methods
+// are registered by name ([Register]): lapt, lapt-noadapt, frequency,
+// rea-full, random and local are built in.
 package study
 
 import (
@@ -137,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Reasoner = offline.New()
 	}
 	sp := tgt.Space
-	sch := cfg.Schedule.Complete(sp.Root().Name())
+	sch := cfg.Schedule.Complete(sp.Root())
 	methods := cfg.Methods
 	if len(methods) == 0 {
 		methods = AllMethods
@@ -201,48 +208,16 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		var mu sync.Mutex
 		details := map[uint64]RunDetail{}
 		proc := func(ctx context.Context, seed uint64) (experiment.Outcome, error) {
-			info := RunInfo{Method: name, Seed: seed, Recipe: tgt.Recipe}
-			var j *journal.Journal
-			var jpath string
-			if cfg.JournalDir != "" {
-				var err error
-				jpath = filepath.Join(cfg.JournalDir, tgt.journalName(info))
-				if j, err = journal.Open(jpath); err != nil {
-					return experiment.Outcome{}, err
-				}
-				defer j.Close()
-				if info.Recipe, err = CheckRecipe(j, tgt.Recipe); err != nil {
-					return experiment.Outcome{}, err
-				}
-			}
-			ev, err := tgt.Evaluator(ctx, info)
-			if err != nil {
-				return experiment.Outcome{}, err
-			}
-			var hooks search.Hooks
-			if tgt.Hooks != nil {
-				hooks = tgt.Hooks(info)
-			}
-			res, err := def.Run(ctx, setup, &SeedRun{RunInfo: info, Evaluator: ev, Journal: j, Initial: initial, Hooks: hooks})
-			if err == nil {
-				err = ctx.Err()
-			}
-			if err != nil {
-				if tgt.Details {
-					mu.Lock()
-					details[seed] = RunDetail{Method: name, Seed: seed, Journal: jpath, BestVal: math.NaN(), BestTest: math.NaN(), Error: err.Error()}
-					mu.Unlock()
-				}
-				return experiment.Outcome{}, err
-			}
+			out, d, err := runSeed(ctx, cfg.JournalDir, tgt, setup, def, name, seed, initial)
 			if tgt.Details {
-				d := DetailOf(name, seed, res.Run)
-				d.Journal, d.Versions = jpath, int(res.Extra["versions"])
+				if err != nil {
+					d.Error = err.Error()
+				}
 				mu.Lock()
 				details[seed] = d
 				mu.Unlock()
 			}
-			return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: res.Extra}, nil
+			return out, err
 		}
 		var progress func(done, total int)
 		if cfg.OnSeed != nil {
@@ -268,6 +243,48 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Methods = append(rep.Methods, m)
 	}
 	return rep, nil
+}
+
+// runSeed runs one seed of a method: it opens the run's journal (checking
+// its recipe), builds the run's evaluator and runs the method. The detail
+// is partial (method, seed, journal) when it fails.
+func runSeed(ctx context.Context, dir string, tgt *Target, setup *Setup, def MethodDef, name string, seed uint64,
+	initial *reason.Outcome) (experiment.Outcome, RunDetail, error) {
+	info := RunInfo{Method: name, Seed: seed, Recipe: tgt.Recipe}
+	d := RunDetail{Method: name, Seed: seed, BestVal: math.NaN(), BestTest: math.NaN()}
+	var j *journal.Journal
+	if dir != "" {
+		d.Journal = filepath.Join(dir, tgt.journalName(info))
+		var err error
+		if j, err = journal.Open(d.Journal); err != nil {
+			return experiment.Outcome{}, d, err
+		}
+		defer j.Close()
+		if info.Recipe, err = CheckRecipe(j, tgt.Recipe); err != nil {
+			return experiment.Outcome{}, d, err
+		}
+	}
+	ev, err := tgt.Evaluator(ctx, info)
+	if err != nil {
+		return experiment.Outcome{}, d, err
+	}
+	var hooks search.Hooks
+	if tgt.Hooks != nil {
+		hooks = tgt.Hooks(info)
+	}
+	res, err := def.Run(ctx, setup, &SeedRun{RunInfo: info, Evaluator: ev, Journal: j, Initial: initial, Hooks: hooks})
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		return experiment.Outcome{}, d, err
+	}
+	if tgt.Details {
+		jpath := d.Journal
+		d = DetailOf(name, seed, res.Run)
+		d.Journal, d.Versions = jpath, int(res.Extra["versions"])
+	}
+	return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: res.Extra}, d, nil
 }
 
 func summarize(m *Method, outs []experiment.Outcome, refs *Refs, checkpoints []int) {

@@ -223,7 +223,7 @@ func TestRegisterMethod(t *testing.T) {
 		!strings.Contains(err.Error(), "needs source tasks") {
 		t.Errorf("lapt without sources: %v", err)
 	}
-	s := &Setup{Space: ts[0].Space, Schedule: transfer.Schedule{}.Complete("synth-macro")}
+	s := &Setup{Space: ts[0].Space, Schedule: transfer.Schedule{}.Complete(ts[0].Space)}
 	if _, err := s.Learned(context.Background()); err == nil {
 		t.Error("learned principles from no sources")
 	}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"github.com/nasnb/nasnb/lapt/eval"
 	"syscall"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func benchTrain(b *testing.B, channels, cells, batch, steps int, arch string) {
 		})
 		cpuStart = cpuTime()
 		res, err := Train(context.Background(), arch, cfg, Data{Train: d})
-		if err != nil || res.Status != StatusOK {
+		if err != nil || res.Status != eval.OK {
 			b.Fatal(err, res.Err)
 		}
 		b.ReportMetric(float64(steps*batch)/last.Sub(firstEnd).Seconds(), "img/s")

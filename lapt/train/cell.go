@@ -6,32 +6,21 @@
 // [github.com/nasnb/nasnb/lapt/train/proxy]); datasets come from the plain-Go
 // package [github.com/nasnb/nasnb/datasets/images].
 //
-// A cell is a plain genotype ([Cell]) parsed from the NB201 text form
-// ([ParseNB201]) or from the TransNAS-Bench-101 micro form
-// ([ParseTransNASMicro]); [Parse] accepts both.
+// A cell is a plain genotype ([Cell]) made from an architecture of a cell
+// space ([CellOf]) or read from either text form ([Parse]); the ops, the
+// wiring and the text forms are lapt/space's ([space.CellOps],
+// [space.ParseCell]).
 package train
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
-// Operation names of the NAS-Bench-201 / TransNAS-Bench-101 micro cell.
-const (
-	OpNone    = "none"
-	OpSkip    = "skip_connect"
-	OpConv1x1 = "nor_conv_1x1"
-	OpConv3x3 = "nor_conv_3x3"
-	OpAvgPool = "avg_pool_3x3"
-)
-
-// NB201Ops lists the NAS-Bench-201 operations in the benchmark's index order.
-var NB201Ops = []string{OpNone, OpSkip, OpConv1x1, OpConv3x3, OpAvgPool}
-
-// TransNASOps lists the TransNAS-Bench-101 micro operations by their digit (0..3).
-var TransNASOps = []string{OpNone, OpSkip, OpConv1x1, OpConv3x3}
-
-// CellEdge is one edge of a cell: Op applied to node From, summed into node To.
+// CellEdge is one edge of a cell: Op (a NAS-Bench-201 op name, e.g.
+// space.NameConv3x3) applied to node From, summed into node To.
 type CellEdge struct {
 	From, To int
 	Op       string
@@ -44,18 +33,6 @@ type Cell struct {
 	Edges []CellEdge
 }
 
-// nb201Wiring is the (from, to) pair of each of the six NB201 edges in string order.
-var nb201Wiring = [6][2]int{{0, 1}, {0, 2}, {1, 2}, {0, 3}, {1, 3}, {2, 3}}
-
-func knownOp(op string) bool {
-	for _, o := range NB201Ops {
-		if o == op {
-			return true
-		}
-	}
-	return false
-}
-
 // Validate checks that every edge goes forward between existing nodes and uses a known op.
 func (c Cell) Validate() error {
 	if c.Nodes < 2 {
@@ -65,93 +42,79 @@ func (c Cell) Validate() error {
 		if e.From < 0 || e.To >= c.Nodes || e.From >= e.To {
 			return fmt.Errorf("train: bad edge %d->%d in a %d-node cell", e.From, e.To, c.Nodes)
 		}
-		if !knownOp(e.Op) {
-			return fmt.Errorf("train: unknown operation %q (want one of %s)", e.Op, strings.Join(NB201Ops, ", "))
+		if _, ok := space.CellOpID(e.Op); !ok {
+			var names []string
+			for _, o := range space.CellOps() {
+				names = append(names, o.Name)
+			}
+			return fmt.Errorf("train: unknown operation %q (want one of %s)", e.Op, strings.Join(names, ", "))
 		}
 	}
 	return nil
 }
 
-// String returns the NB201 text form of a cell, grouping edges by target node
-// (e.g. "|nor_conv_3x3~0|+|skip_connect~0|none~1|+|...|").
+// String returns the NB201 arch string of a cell with the NB201 wiring, and
+// an edge list "0->1 op, ..." of any other cell.
 func (c Cell) String() string {
-	var b strings.Builder
-	for to := 1; to < c.Nodes; to++ {
-		if to > 1 {
-			b.WriteByte('+')
-		}
-		b.WriteByte('|')
-		for _, e := range c.Edges {
-			if e.To == to {
-				fmt.Fprintf(&b, "%s~%d|", e.Op, e.From)
-			}
-		}
+	if a, ok := c.nb201(); ok {
+		return space.NB201().Format(a)
 	}
-	return b.String()
+	parts := make([]string, len(c.Edges))
+	for i, e := range c.Edges {
+		parts[i] = fmt.Sprintf("%d->%d %s", e.From, e.To, e.Op)
+	}
+	return strings.Join(parts, ", ")
 }
 
-// ParseNB201 parses an NB201 architecture string such as
-// "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|".
-// Each '+'-separated group lists the inputs of the next node.
-func ParseNB201(arch string) (Cell, error) {
-	s := strings.TrimSpace(arch)
-	if s == "" {
-		return Cell{}, fmt.Errorf("train: empty NB201 architecture string")
+// nb201 returns the NAS-Bench-201 architecture of a cell with its wiring.
+func (c Cell) nb201() (space.Arch, bool) {
+	w := space.CellWiring()
+	if c.Nodes != 4 || len(c.Edges) != len(w) {
+		return space.Arch{}, false
 	}
-	groups := strings.Split(s, "+")
-	c := Cell{Nodes: len(groups) + 1}
-	for i, g := range groups {
-		to := i + 1
-		g = strings.Trim(g, "|")
-		if g == "" {
-			return Cell{}, fmt.Errorf("train: NB201 string %q: node %d has no inputs", arch, to)
+	ops := make([]int, len(w))
+	for i, e := range c.Edges {
+		id, ok := space.CellOpID(e.Op)
+		if !ok || e.From != w[i][0] || e.To != w[i][1] {
+			return space.Arch{}, false
 		}
-		for _, item := range strings.Split(g, "|") {
-			op, from, ok := strings.Cut(item, "~")
-			if !ok {
-				return Cell{}, fmt.Errorf("train: NB201 string %q: item %q is not op~node", arch, item)
-			}
-			var f int
-			if _, err := fmt.Sscanf(from, "%d", &f); err != nil || fmt.Sprint(f) != from {
-				return Cell{}, fmt.Errorf("train: NB201 string %q: bad input node %q", arch, from)
-			}
-			c.Edges = append(c.Edges, CellEdge{From: f, To: to, Op: op})
-		}
+		ops[i] = id
+	}
+	a, err := space.NewArch(ops...)
+	return a, err == nil
+}
+
+// CellOf returns the cell of an architecture of a cell space (NAS-Bench-201,
+// TransNAS-Bench-101 micro, or a space.Define'd cell whose ops are
+// NAS-Bench-201 op names): the space's wiring and op names, no text in
+// between.
+func CellOf(sp *space.Space, a space.Arch) (Cell, error) {
+	if sp == nil {
+		return Cell{}, fmt.Errorf("train: CellOf needs a space")
+	}
+	root := sp.Root()
+	if root.Nodes() == 0 {
+		return Cell{}, fmt.Errorf("train: space %s has no cell (its decisions are not edges between nodes)", root.Name())
+	}
+	if err := root.Validate(a); err != nil {
+		return Cell{}, fmt.Errorf("train: %w", err)
+	}
+	c := Cell{Nodes: root.Nodes()}
+	for i, e := range root.Edges() {
+		c.Edges = append(c.Edges, CellEdge{From: e.From, To: e.To, Op: root.OpName(a.Op(i))})
 	}
 	if err := c.Validate(); err != nil {
-		return Cell{}, fmt.Errorf("%w (in %q)", err, arch)
+		return Cell{}, fmt.Errorf("%w (space %s)", err, root.Name())
 	}
 	return c, nil
 }
 
-// ParseTransNASMicro parses the TransNAS-Bench-101 micro form "64-41414-a_bc_def"
-// (digits 0 none, 1 skip_connect, 2 nor_conv_1x1, 3 nor_conv_3x3), which uses the
-// same 4-node, 6-edge wiring as NB201. Only the cell part is used; the macro
-// prefix is checked for shape but otherwise ignored.
-func ParseTransNASMicro(arch string) (Cell, error) {
-	parts := strings.Split(strings.TrimSpace(arch), "-")
-	if len(parts) != 3 {
-		return Cell{}, fmt.Errorf("train: TransNAS micro string %q: want 3 '-'-separated parts like 64-41414-3_33_333", arch)
-	}
-	groups := strings.Split(parts[2], "_")
-	if len(groups) != 3 || len(groups[0]) != 1 || len(groups[1]) != 2 || len(groups[2]) != 3 {
-		return Cell{}, fmt.Errorf("train: TransNAS micro string %q: cell part must look like a_bc_def", arch)
-	}
-	digits := groups[0] + groups[1] + groups[2]
-	c := Cell{Nodes: 4}
-	for k, d := range digits {
-		if d < '0' || int(d-'0') >= len(TransNASOps) {
-			return Cell{}, fmt.Errorf("train: TransNAS micro string %q: op digit %q not in 0..3", arch, d)
-		}
-		c.Edges = append(c.Edges, CellEdge{From: nb201Wiring[k][0], To: nb201Wiring[k][1], Op: TransNASOps[d-'0']})
-	}
-	return c, nil
-}
-
-// Parse accepts either an NB201 string (starting with '|') or a TransNAS micro string.
+// Parse reads a cell in either text form: an NB201 arch string (starting
+// with '|') or a TransNAS-Bench-101 micro string (see [space.ParseCell]).
 func Parse(arch string) (Cell, error) {
-	if strings.HasPrefix(strings.TrimSpace(arch), "|") {
-		return ParseNB201(arch)
+	sp, a, err := space.ParseCell(arch)
+	if err != nil {
+		return Cell{}, fmt.Errorf("train: %w", err)
 	}
-	return ParseTransNASMicro(arch)
+	return CellOf(sp, a)
 }

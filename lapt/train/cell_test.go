@@ -3,7 +3,11 @@ package train
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // natsSample holds params (M) and FLOPs (M) of the NATS-Bench topology sample
@@ -26,7 +30,7 @@ var natsSample = []struct {
 
 func TestCountMatchesNATS(t *testing.T) {
 	for _, s := range natsSample {
-		cell, err := ParseNB201(s.arch)
+		cell, err := Parse(s.arch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +66,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseTransNAS(t *testing.T) {
-	c, err := ParseTransNASMicro("64-41414-3_12_030")
+	c, err := Parse("64-41414-3_12_030")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,16 +77,61 @@ func TestParseTransNAS(t *testing.T) {
 }
 
 func ExampleCount() {
-	cell, _ := ParseNB201("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
+	cell, _ := Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|")
 	c, _ := Count(BenchmarkNet(10), cell)
 	fmt.Printf("params %.6f M, FLOPs %.5f M\n", c.ParamsM(), c.FLOPsM())
 	// Output:
 	// params 1.045466 M, FLOPs 149.34081 M
 }
 
-func ExampleParseTransNASMicro() {
-	c, _ := ParseTransNASMicro("64-41414-3_33_333")
+func ExampleParse_transNAS() {
+	c, _ := Parse("64-41414-3_33_333")
 	fmt.Println(c)
 	// Output:
 	// |nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|
+}
+
+// CellOf takes the wiring and op names from the space: the same cell as
+// parsing the text form, for both built-in spaces and a defined cell space.
+func TestCellOf(t *testing.T) {
+	for _, text := range []string{natsSample[1].arch, "64-41414-3_12_030"} {
+		sp, a, err := space.ParseCell(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := CellOf(sp, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Parse(text)
+		if err != nil || !reflect.DeepEqual(c, p) {
+			t.Errorf("%s: CellOf %v, Parse %v (%v)", text, c, p, err)
+		}
+	}
+	mine, err := space.Define("mine", []space.EdgeSpec{
+		space.CellEdge(0, 1, space.NameConv3x3, space.NameSkip), space.CellEdge(0, 2, space.NameNone, space.NameConv1x1),
+		space.CellEdge(1, 2, space.NameAvgPool)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := mine.Parse("skip_connect,nor_conv_1x1,avg_pool_3x3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := CellOf(mine, a)
+	want := Cell{Nodes: 3, Edges: []CellEdge{{0, 1, space.NameSkip}, {0, 2, space.NameConv1x1}, {1, 2, space.NameAvgPool}}}
+	if err != nil || !reflect.DeepEqual(c, want) || c.String() != "0->1 skip_connect, 0->2 nor_conv_1x1, 1->2 avg_pool_3x3" {
+		t.Errorf("defined cell: %v %q %v", c, c.String(), err)
+	}
+	odd, _ := space.Define("odd", []space.EdgeSpec{space.CellEdge(0, 1, "sep_conv_5x5")})
+	if _, err := CellOf(odd, space.MustArch(0)); err == nil || !strings.Contains(err.Error(), "sep_conv_5x5") {
+		t.Errorf("unknown op: %v", err)
+	}
+	plain, _ := space.Define("plain", []space.EdgeSpec{space.Choice("width", "16", "32")})
+	if _, err := CellOf(plain, space.MustArch(0)); err == nil || !strings.Contains(err.Error(), "no cell") {
+		t.Errorf("plain space: %v", err)
+	}
+	if _, err := CellOf(space.NB201(), space.MustArch(9, 0, 0, 0, 0, 0)); err == nil {
+		t.Error("op id out of range accepted")
+	}
 }

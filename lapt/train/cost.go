@@ -1,6 +1,10 @@
 package train
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/nasnb/nasnb/lapt/space"
+)
 
 // NetConfig describes the macro skeleton around a cell: stem 3x3 conv with
 // Channels channels + BN, three stages of Cells cells at Channels, 2*Channels
@@ -85,10 +89,10 @@ func Count(n NetConfig, cell Cell) (Cost, error) {
 		for i := 0; i < n.Cells; i++ {
 			for _, e := range cell.Edges {
 				switch e.Op {
-				case OpConv1x1:
+				case space.NameConv1x1:
 					conv(c, c, 1, h*w)
 					bn(c)
-				case OpConv3x3:
+				case space.NameConv3x3:
 					conv(c, c, 3, h*w)
 					bn(c)
 				}

@@ -9,8 +9,8 @@ import (
 )
 
 // Evaluator trains candidates for real: it implements [eval.Evaluator] for
-// the architectures of one space (NB201 or TransNAS micro), formatting each
-// with the space's text form and calling [Train].
+// the architectures of one cell space (NB201, TransNAS micro, or a cell
+// space with NAS-Bench-201 ops), handing each architecture to [TrainArch].
 type Evaluator struct {
 	Space  *space.Space
 	Config Config
@@ -35,17 +35,24 @@ func NewEvaluator(sp *space.Space, cfg Config, data Data) (*Evaluator, error) {
 // cancelled context; a candidate that cannot be built or trained is a Failed
 // (or Diverged) result.
 func (e *Evaluator) Evaluate(ctx context.Context, a space.Arch) (eval.Result, error) {
-	return e.EvaluateString(ctx, e.Space.Format(a))
+	return evaluated(ctx, 0, func() (Result, error) { return TrainArch(ctx, e.Space, a, e.Config, e.Data) })
 }
 
 // EvaluateString trains the architecture given in text form.
 func (e *Evaluator) EvaluateString(ctx context.Context, arch string) (eval.Result, error) {
+	return evaluated(ctx, 0, func() (Result, error) { return Train(ctx, arch, e.Config, e.Data) })
+}
+
+// evaluated runs one training unless ctx is done and turns its outcome into
+// an eval.Result: a bad candidate is a Failed result (Metrics.Fidelity =
+// fidelity), a cancelled context the only error.
+func evaluated(ctx context.Context, fidelity int, train func() (Result, error)) (eval.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return eval.Result{}, err
 	}
-	r, err := Train(ctx, arch, e.Config, e.Data)
+	r, err := train()
 	if err != nil {
-		return eval.Result{Status: eval.Failed, Err: err.Error()}, nil
+		return eval.Result{Status: eval.Failed, Err: err.Error(), Metrics: eval.Metrics{Fidelity: fidelity}}, nil
 	}
 	if ctx.Err() != nil {
 		return eval.Result{}, ctx.Err()

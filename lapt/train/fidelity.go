@@ -35,12 +35,5 @@ func (e *Evaluator) EvaluateAt(ctx context.Context, a space.Arch, fidelity, from
 	if from > 0 {
 		c.ResumeFrom = filepath.Join(c.CheckpointDir, CheckpointName(arch, c.Seed))
 	}
-	r, err := Train(ctx, arch, c, e.Data)
-	if err != nil {
-		return eval.Result{Status: eval.Failed, Err: err.Error(), Metrics: eval.Metrics{Fidelity: fidelity}}, nil
-	}
-	if ctx.Err() != nil {
-		return eval.Result{}, ctx.Err()
-	}
-	return ToEvalResult(r), nil
+	return evaluated(ctx, fidelity, func() (Result, error) { return TrainArch(ctx, e.Space, a, c, e.Data) })
 }

@@ -178,7 +178,7 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 				curve = append(curve, e)
 				return nil
 			})
-			res, err = Train(ctx, arch, c, r.Data)
+			res, err = TrainArch(ctx, r.Space, j.Arch, c, r.Data)
 			if err != nil {
 				return points, err
 			}
@@ -195,7 +195,7 @@ func RunMultiFidelity(ctx context.Context, r MFRun) ([]MFPoint, error) {
 		}
 		remember(rec)
 		spent += rec.Seconds
-		ok := res.Status == StatusOK && !math.IsNaN(res.ValAcc)
+		ok := res.Status == eval.OK && !math.IsNaN(res.ValAcc)
 		if err := s.Report(j, res.ValAcc, ok); err != nil {
 			return points, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Mode selects how a network graph behaves.
@@ -136,18 +137,18 @@ func (b *builder) cell(scope *model.Scope, x *graph.Node, c int) *graph.Node {
 			var out *graph.Node
 			es := scope.At("edge%d", k)
 			switch e.Op {
-			case OpNone:
+			case space.NameNone:
 				continue // adds zeros
-			case OpSkip:
+			case space.NameSkip:
 				out = in
-			case OpConv1x1, OpConv3x3:
+			case space.NameConv1x1, space.NameConv3x3:
 				k := 1
-				if e.Op == OpConv3x3 {
+				if e.Op == space.NameConv3x3 {
 					k = 3
 				}
 				out = b.conv(es, b.relu(in), c, c, k, 1)
 				out = b.bn(es, out, c)
-			case OpAvgPool:
+			case space.NameAvgPool:
 				out = b.avgPool3(in)
 			}
 			if sum == nil {

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"github.com/nasnb/nasnb/lapt/eval"
 	"math"
 	"path/filepath"
 	"strings"
@@ -43,7 +44,7 @@ func TestResumeEqualsUnpaused(t *testing.T) {
 		c := cfg
 		c.Epochs, c.ResumeFrom, c.CheckpointDir = epochs, resumeFrom, ckpt
 		res, err := Train(context.Background(), arch, c, data)
-		if err != nil || res.Status != StatusOK {
+		if err != nil || res.Status != eval.OK {
 			t.Fatalf("train %d epochs from %q: %v %+v", epochs, resumeFrom, err, res)
 		}
 		return res
@@ -75,7 +76,7 @@ func TestResumeEqualsUnpaused(t *testing.T) {
 	// Resuming past the asked epochs, or from a missing folder, is an error.
 	c := cfg
 	c.Epochs, c.ResumeFrom = 2, filepath.Join(dirB1, "missing")
-	if res, err := Train(context.Background(), arch, c, data); err == nil && res.Status == StatusOK {
+	if res, err := Train(context.Background(), arch, c, data); err == nil && res.Status == eval.OK {
 		t.Error("missing checkpoint accepted")
 	}
 }

@@ -44,7 +44,7 @@ func TestTrainTinyLearns(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%+v", res)
-	if res.Status != StatusOK {
+	if res.Status != eval.OK {
 		t.Fatalf("status %s: %s", res.Status, res.Err)
 	}
 	if steps != 6*8 || epochs != 6 || res.Images != 6*8*32 {
@@ -76,7 +76,7 @@ func TestTrainHookErrorStops(t *testing.T) {
 	})
 	res, err := Train(context.Background(), arch, c, data)
 	var he *hook.Error
-	if !errors.As(err, &he) || he.Point != "train.OnStep" || he.Name != "stop-at-5" || !errors.Is(err, errStop) || steps != 5 || res.Status != StatusFailed {
+	if !errors.As(err, &he) || he.Point != "train.OnStep" || he.Name != "stop-at-5" || !errors.Is(err, errStop) || steps != 5 || res.Status != eval.Failed {
 		t.Fatalf("step hook: %v after %d steps, %+v", err, steps, res)
 	}
 	c = cfg
@@ -95,20 +95,20 @@ func TestTrainDivergesAndBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != StatusDiverged {
+	if res.Status != eval.Diverged {
 		t.Errorf("want diverged, got %s (%s)", res.Status, res.Err)
 	}
 	if _, err := Train(context.Background(), "|bogus~0|", cfg, data); err == nil {
 		t.Error("want error for bad arch")
 	}
 	cfg.Backend = "nope"
-	if res, err := Train(context.Background(), "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); err != nil || res.Status != StatusFailed {
+	if res, err := Train(context.Background(), "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); err != nil || res.Status != eval.Failed {
 		t.Errorf("bad backend: %v %+v", err, res)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	cfg.Backend, cfg.LR = "", 0.1
-	if res, _ := Train(ctx, "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); res.Status != StatusFailed {
+	if res, _ := Train(ctx, "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|", cfg, data); res.Status != eval.Failed {
 		t.Errorf("cancelled run: %+v", res)
 	}
 }

@@ -22,13 +22,7 @@ import (
 	"github.com/nasnb/nasnb/datasets/images"
 	"github.com/nasnb/nasnb/lapt/eval"
 	"github.com/nasnb/nasnb/lapt/hook"
-)
-
-// Status values of a [Result]: the evaluation outcomes of package eval.
-const (
-	StatusOK       = eval.OK
-	StatusFailed   = eval.Failed
-	StatusDiverged = eval.Diverged
+	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // Config is a training recipe. [DefaultConfig] is the NAS-Bench-201 recipe,
@@ -124,7 +118,7 @@ type Data struct {
 // Result is the outcome of training one candidate.
 type Result struct {
 	Arch      string
-	Status    eval.Status // StatusOK, StatusFailed or StatusDiverged
+	Status    eval.Status // eval.OK, eval.Failed or eval.Diverged
 	Err       string
 	ValAcc    float64 // percent
 	TestAcc   float64 // percent (NaN when there is no test set)
@@ -154,6 +148,21 @@ func Train(ctx context.Context, arch string, cfg Config, data Data) (Result, err
 	if err != nil {
 		return Result{}, err
 	}
+	return trainCell(ctx, cell, arch, cfg, data)
+}
+
+// TrainArch trains an architecture of a cell space (see [CellOf]) with cfg
+// on data, as [Train] does; Result.Arch is its text form in the space.
+func TrainArch(ctx context.Context, sp *space.Space, a space.Arch, cfg Config, data Data) (Result, error) {
+	cell, err := CellOf(sp, a)
+	if err != nil {
+		return Result{}, err
+	}
+	return trainCell(ctx, cell, sp.Format(a), cfg, data)
+}
+
+// trainCell trains cell, named arch in results, checkpoints and hooks.
+func trainCell(ctx context.Context, cell Cell, arch string, cfg Config, data Data) (Result, error) {
 	if data.Train == nil || data.Train.Len() == 0 {
 		return Result{}, fmt.Errorf("train: no training data")
 	}
@@ -180,7 +189,7 @@ func Train(ctx context.Context, arch string, cfg Config, data Data) (Result, err
 	start := time.Now()
 	backend, err := NewBackend(cfg.Backend)
 	if err != nil {
-		res.Status, res.Err = StatusFailed, err.Error()
+		res.Status, res.Err = eval.Failed, err.Error()
 		return res, nil
 	}
 	runErr := protect(func() error { return run(ctx, backend, nw, cfg, tr, data, &res, start) })
@@ -188,14 +197,14 @@ func Train(ctx context.Context, arch string, cfg Config, data Data) (Result, err
 	var hookErr *hook.Error
 	switch {
 	case errors.As(runErr, &hookErr):
-		res.Status, res.Err = StatusFailed, runErr.Error()
+		res.Status, res.Err = eval.Failed, runErr.Error()
 		return res, runErr // a subscriber stopped the training: not the candidate's failure
 	case runErr == nil:
-		res.Status = StatusOK
+		res.Status = eval.OK
 	case errors.Is(runErr, errDiverged):
-		res.Status, res.Err = StatusDiverged, runErr.Error()
+		res.Status, res.Err = eval.Diverged, runErr.Error()
 	default:
-		res.Status, res.Err = StatusFailed, runErr.Error()
+		res.Status, res.Err = eval.Failed, runErr.Error()
 	}
 	return res, nil
 }

@@ -44,73 +44,6 @@ import (
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
-// Schedule holds the method's numbers.
-type Schedule struct {
-	// TopK source architectures shown when learning (LAPT: 50).
-	TopK int `json:"top_k"`
-	// MaxOpsPerEdge caps the ops per edge (NB201: 2, TransNAS: 3).
-	MaxOpsPerEdge int `json:"max_ops_per_edge"`
-	// Population and Tournament of regularized evolution.
-	Population int `json:"population"`
-	Tournament int `json:"tournament"`
-	// Budget is the number of counted target evaluations.
-	Budget int `json:"budget"`
-	// Warmup is the number of plain evaluations after the initial
-	// population before the first adaptation check; 0 takes the paper's
-	// value and a negative number means none.
-	Warmup int `json:"warmup"`
-	// AdaptEvery is the number of evaluations between adaptation checks.
-	AdaptEvery int `json:"adapt_every"`
-	// AdaptTopK is how many of the best found architectures an adaptation
-	// shows (NB201: 5, TransNAS: 15).
-	AdaptTopK int `json:"adapt_top_k"`
-	// NoAdapt switches adaptation off.
-	NoAdapt bool `json:"no_adapt,omitempty"`
-	// ExhaustAfter is the number of consecutive free (repeated) proposals
-	// that mean the current space is exhausted: an adaptation is triggered
-	// then, or the run ends (default 50).
-	ExhaustAfter int `json:"exhaust_after"`
-}
-
-// NB201Schedule is the paper's NB201 schedule: population 5, tournament 2,
-// budget 20, adapt every 5 evaluations after 5 plain steps, top-50, cap 2.
-func NB201Schedule() Schedule {
-	return Schedule{TopK: 50, MaxOpsPerEdge: 2, Population: 5, Tournament: 2, Budget: 20, Warmup: 5, AdaptEvery: 5, AdaptTopK: 5, ExhaustAfter: 50}
-}
-
-// TransNASSchedule is the paper's TransNAS-Bench-101 micro schedule:
-// population 10, tournament 5, budget 50, adapt every 10, top-15 shown, cap 3.
-func TransNASSchedule() Schedule {
-	return Schedule{TopK: 50, MaxOpsPerEdge: 3, Population: 10, Tournament: 5, Budget: 50, Warmup: 10, AdaptEvery: 10, AdaptTopK: 15, ExhaustAfter: 50}
-}
-
-// Complete returns s with every unset (zero) field taken from the paper's
-// schedule for the space. It is idempotent.
-func (s Schedule) Complete(spaceName string) Schedule {
-	def := ScheduleFor(spaceName)
-	for _, f := range []struct {
-		dst *int
-		def int
-	}{
-		{&s.TopK, def.TopK}, {&s.MaxOpsPerEdge, def.MaxOpsPerEdge}, {&s.Population, def.Population},
-		{&s.Tournament, def.Tournament}, {&s.Budget, def.Budget}, {&s.Warmup, def.Warmup},
-		{&s.AdaptEvery, def.AdaptEvery}, {&s.AdaptTopK, def.AdaptTopK}, {&s.ExhaustAfter, def.ExhaustAfter},
-	} {
-		if *f.dst == 0 || (*f.dst < 0 && f.dst != &s.Warmup) {
-			*f.dst = f.def
-		}
-	}
-	return s
-}
-
-// ScheduleFor returns the paper's schedule for a space name.
-func ScheduleFor(spaceName string) Schedule {
-	if spaceName == "transnas-micro" {
-		return TransNASSchedule()
-	}
-	return NB201Schedule()
-}
-
 // Trigger says why the transfer loop asked for principles, or left them.
 // Its JSON form is the plain string.
 type Trigger string
@@ -255,7 +188,7 @@ func (c *Config) defaults() error {
 	if c.Initial == nil && len(c.Sources) == 0 {
 		return errors.New("transfer: no source evidence and no initial principles")
 	}
-	c.Schedule = c.Schedule.Complete(c.Space.Root().Name())
+	c.Schedule = c.Schedule.Complete(c.Space.Root())
 	if c.Fidelity != nil {
 		return c.Fidelity.validate(c.Target)
 	}

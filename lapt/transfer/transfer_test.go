@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nasnb/nasnb/internal/datatest"
@@ -13,6 +14,7 @@ import (
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
+	"github.com/nasnb/nasnb/lapt/space"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )
 
@@ -107,14 +109,51 @@ func TestTransferResumeFromJournal(t *testing.T) {
 }
 
 func TestScheduleComplete(t *testing.T) {
-	if got := (Schedule{}).Complete("nb201"); got != NB201Schedule() {
+	if got := (Schedule{}).Complete(space.NB201()); got != NB201Schedule() || got != ScheduleFor(space.NB201()) {
 		t.Fatalf("zero schedule: %+v", got)
 	}
-	s := Schedule{Budget: 30, Warmup: -1}.Complete("transnas-micro")
+	s := Schedule{Budget: 30, Warmup: -1}.Complete(space.TransNASMicro())
 	if s.Budget != 30 || s.Warmup != -1 || s.Population != 10 || s.MaxOpsPerEdge != 3 {
 		t.Fatalf("%+v", s)
 	}
-	if s.Complete("transnas-micro") != s {
+	if s.Complete(space.TransNASMicro()) != s {
 		t.Fatal("Complete is not idempotent")
+	}
+	if s.Note != "" || NB201Schedule().ExhaustAfter != 50 || s.ExhaustAfter != 50 {
+		t.Fatalf("paper schedules: note %q, exhaust after %d/%d", s.Note, NB201Schedule().ExhaustAfter, s.ExhaustAfter)
+	}
+}
+
+// An unknown space gets a schedule derived from its size and budget, with a
+// note saying so; the user's numbers win.
+func TestScheduleForUnknownSpace(t *testing.T) {
+	sp, err := space.Define("mine", []space.EdgeSpec{
+		space.Choice("width", "w16", "w32", "w64"), space.Choice("depth", "d1", "d2", "d3"),
+		space.Choice("act", "relu", "gelu"), space.Choice("norm", "bn", "ln")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := ScheduleFor(sp)
+	want := Schedule{TopK: 3, MaxOpsPerEdge: 2, Population: 5, Tournament: 2, Budget: 20, Warmup: 5, AdaptEvery: 5, AdaptTopK: 5, ExhaustAfter: 50}
+	if got := s; got.Note == "" || !strings.Contains(got.Note, "36 cells") || !strings.Contains(got.Note, "mine") {
+		t.Fatalf("note %q", got.Note)
+	}
+	s.Note = ""
+	if s != want {
+		t.Fatalf("derived schedule\n got %+v\nwant %+v", s, want)
+	}
+	u := Schedule{Budget: 12, Warmup: -1, Tournament: 1}.Complete(sp)
+	if u.Budget != 12 || u.Population != 3 || u.Tournament != 1 || u.Warmup != -1 || u.AdaptEvery != 3 || !strings.Contains(u.Note, "budget 12") {
+		t.Fatalf("%+v", u)
+	}
+	if u.Complete(sp) != u {
+		t.Fatal("Complete is not idempotent on a derived schedule")
+	}
+	tiny, err := space.Define("tiny", []space.EdgeSpec{space.Choice("a", "x", "y"), space.Choice("b", "x", "y", "z")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := ScheduleFor(tiny); s.Budget != 6 || s.TopK != 1 || s.Population != 2 {
+		t.Fatalf("tiny space: %+v", s)
 	}
 }

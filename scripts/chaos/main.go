@@ -297,7 +297,7 @@ func (p *probe) flags() {
 	}
 	cmds := []fl{
 		{[]string{"search"}, []string{"budget", "population", "tournament", "fidelity"}, []string{"workers"}},
-		{[]string{"transfer"}, []string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity", "timeout", "total-timeout"}, []string{"warmup", "workers", "max-tokens", "temperature"}},
+		{[]string{"transfer"}, []string{"budget", "population", "tournament", "adapt-every", "top-k", "max-ops", "fidelity", "timeout", "total-timeout"}, []string{"workers", "max-tokens", "temperature"}},
 		{[]string{"principles"}, []string{"top-k", "max-ops", "fidelity", "timeout", "total-timeout"}, []string{"max-tokens", "temperature"}},
 		{[]string{"proxies"}, []string{"batch"}, []string{"sample"}},
 		{[]string{"train", "--arch", "x"}, []string{"epochs", "channels", "cells", "batch", "lr"}, []string{"momentum", "wd", "val", "max-train-images"}},
@@ -326,6 +326,8 @@ func (p *probe) flags() {
 		[]string{"search", "--budget", "2147483648", "--seeds", "0"},
 		[]string{"search", "--budget", "100000", "--seeds", "0-999"},
 		[]string{"transfer", "--budget", "1000000"},
+		// --warmup: -1 means none, 0 the paper's; below -1 is a usage error.
+		[]string{"transfer", "--warmup", "-2"}, []string{"transfer", "--warmup", "abc"},
 		[]string{"transfer", "--target", "", "--seeds", "0"},
 		[]string{"transfer", "--target", " ", "--seeds", "0"},
 		[]string{"search", "--dedup", "maybe"},

@@ -31,6 +31,7 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/nasnb/nasnb/lapt/paper"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/internal/scrub"
 )
@@ -52,10 +53,10 @@ const (
 	DefaultMaxReplyBytes = 1 << 20
 	// DefaultLearnTopK is how many source architectures a learn prompt shows
 	// when the request does not say (LAPT: 50).
-	DefaultLearnTopK = 50
+	DefaultLearnTopK = paper.LearnTopK
 	// DefaultAdaptTopK is how many target architectures an adapt prompt shows
 	// when the request does not say (LAPT on NB201: 5).
-	DefaultAdaptTopK = 5
+	DefaultAdaptTopK = paper.AdaptTopK
 )
 
 // Config configures the LLM reasoner.

@@ -503,11 +503,11 @@ func idList(root *space.Space, ids []int) string {
 
 // opAliases maps normalised spellings to canonical op names.
 var opAliases = map[string][]string{
-	"none":         {"none", "zero", "zeros", "null", "noop", "nothing", "noedge", "remove", "removed", "disconnect"},
-	"skip_connect": {"skip", "skipconnect", "skipconnection", "identity", "id", "residual", "skipconn"},
-	"nor_conv_1x1": {"conv1x1", "1x1conv", "conv1", "norconv1x1", "1x1convolution", "convolution1x1", "1x1", "conv11", "pointwiseconv", "relu conv1x1 bn"},
-	"nor_conv_3x3": {"conv3x3", "3x3conv", "conv3", "norconv3x3", "3x3convolution", "convolution3x3", "3x3", "conv33"},
-	"avg_pool_3x3": {"avgpool", "avgpool3x3", "3x3avgpool", "averagepool", "averagepooling", "avgpooling", "pool", "avg", "pooling", "3x3averagepool", "3x3averagepooling", "averagepool3x3"},
+	space.NameNone:    {"none", "zero", "zeros", "null", "noop", "nothing", "noedge", "remove", "removed", "disconnect"},
+	space.NameSkip:    {"skip", "skipconnect", "skipconnection", "identity", "id", "residual", "skipconn"},
+	space.NameConv1x1: {"conv1x1", "1x1conv", "conv1", "norconv1x1", "1x1convolution", "convolution1x1", "1x1", "conv11", "pointwiseconv", "relu conv1x1 bn"},
+	space.NameConv3x3: {"conv3x3", "3x3conv", "conv3", "norconv3x3", "3x3convolution", "convolution3x3", "3x3", "conv33"},
+	space.NameAvgPool: {"avgpool", "avgpool3x3", "3x3avgpool", "averagepool", "averagepooling", "avgpooling", "pool", "avg", "pooling", "3x3averagepool", "3x3averagepooling", "averagepool3x3"},
 }
 
 // opOf resolves one op: an id (number or numeric string) or a name.

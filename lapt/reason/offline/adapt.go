@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nasnb/nasnb/lapt/paper"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/space"
@@ -39,7 +40,7 @@ func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.O
 	}
 	k := req.TopK
 	if k <= 0 {
-		k = 5
+		k = paper.AdaptTopK
 	}
 	found := req.Found
 	te := reason.TargetEvidence(sp, found)

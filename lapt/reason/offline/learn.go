@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nasnb/nasnb/lapt/paper"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/space"
@@ -86,7 +87,7 @@ func (r *Reasoner) Learn(ctx context.Context, req reason.LearnRequest) (reason.O
 	capN := opCap(req.MaxOpsPerEdge)
 	k := req.TopK
 	if k <= 0 {
-		k = 50
+		k = paper.LearnTopK
 	}
 	set := principles.Set{
 		Version:    1, // Learn returns the first version

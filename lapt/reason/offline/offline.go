@@ -96,6 +96,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nasnb/nasnb/lapt/paper"
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/space"
@@ -160,7 +161,7 @@ func merged(req reason.LearnRequest) (top []reason.Scored, rest []reason.Scored,
 	for _, src := range req.Sources {
 		k := req.TopK
 		if k <= 0 {
-			k = 50
+			k = paper.LearnTopK
 		}
 		t := src.Top(k)
 		top = append(top, t...)
@@ -179,10 +180,11 @@ func analyseSources(sp *space.Space, req reason.LearnRequest) (an Analysis, task
 	return Analyse(sp, append(append([]reason.Scored{}, top...), rest...), len(top)), tasks, shown
 }
 
-// opCap returns the ops-per-edge cap of a request (2 when unset).
+// opCap returns the ops-per-edge cap of a request (the paper's NB201 cap,
+// 2, when unset).
 func opCap(n int) int {
 	if n <= 0 {
-		return 2
+		return paper.MaxOpsPerEdge
 	}
 	return n
 }

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/nasnb/nasnb/datasets/datadir"
+	"github.com/nasnb/nasnb/datasets/zerocost"
 	"github.com/nasnb/nasnb/internal/safefile"
 )
 
@@ -25,26 +24,14 @@ type ZeroCostEntry struct {
 	TupleKey string             // the file's key, e.g. "(0, 2, 3, 2, 3, 1)"
 }
 
-// zcOps is the op order of NAS-Bench-Suite-Zero NB201 tuples.
-var zcOps = []string{"skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3"}
-
 // TupleToNB201 maps a NAS-Bench-Suite-Zero NB201 tuple key to the NB201
-// string: t -> |o(t0)~0|+|o(t1)~0|o(t3)~1|+|o(t2)~0|o(t4)~1|o(t5)~2|.
+// string (see [zerocost.NB201Arch], which it calls).
 func TupleToNB201(key string) (string, error) {
-	s := strings.Trim(strings.TrimSpace(key), "()")
-	parts := strings.Split(s, ",")
-	if len(parts) != 6 {
-		return "", fmt.Errorf("proxy: tuple %q: want 6 op indices", key)
+	arch, err := zerocost.NB201Arch(key)
+	if err != nil {
+		return "", fmt.Errorf("proxy: %w", err)
 	}
-	var o [6]string
-	for i, p := range parts {
-		v, err := strconv.Atoi(strings.TrimSpace(p))
-		if err != nil || v < 0 || v >= len(zcOps) {
-			return "", fmt.Errorf("proxy: tuple %q: bad op index %q", key, p)
-		}
-		o[i] = zcOps[v]
-	}
-	return fmt.Sprintf("|%s~0|+|%s~0|%s~1|+|%s~0|%s~1|%s~2|", o[0], o[1], o[3], o[2], o[4], o[5]), nil
+	return arch, nil
 }
 
 // LoadZeroCost reads the entries of one dataset ("cifar10", "cifar100",

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/nasnb/nasnb/lapt/study"
 )
 
 // tinyTrainEnv sets a recipe that trains a candidate in a fraction of a second.
@@ -72,31 +74,61 @@ func TestTransferTrainSyntheticResume(t *testing.T) {
 		}
 	}
 
-	// Resumed: journaled candidates are not trained again.
+	// Resumed with no recipe variable set (as on another machine): the run
+	// replays the journal's recipe, and journaled candidates are not
+	// trained again.
+	for _, k := range []string{"NASNB_TRAIN_CHANNELS", "NASNB_TRAIN_CELLS", "NASNB_TRAIN_EPOCHS", "NASNB_TRAIN_BATCH", "NASNB_TRAIN_IMAGES",
+		"NASNB_TRAIN_VAL", "NASNB_TRAIN_TEST", "NASNB_TRAIN_SYNTHETIC_HW", "NASNB_TRAIN_LR", "NASNB_TRAIN_AUGMENT"} {
+		t.Setenv(k, "") // restored after the test
+		os.Unsetenv(k)
+	}
 	js := filepath.Join(t.TempDir(), "out.json")
 	code, out, errs := runCLI(t, append(args, "--json", js)...)
 	if code != 0 {
 		t.Fatalf("resume: code %d: %s\n%s", code, errs, out)
 	}
+	if !strings.Contains(out, "recipe: replayed from journal "+files[0]) || !strings.Contains(out, "128 train / 64 val / 64 test images 8x8x3, C=4 N=1") {
+		t.Errorf("resume did not replay the journal's recipe:\n%s", out)
+	}
 	if got := strings.Count(out, "(journal)"); got < len(before) {
 		t.Errorf("resume replayed %d of %d journaled trials:\n%s", got, len(before), out)
 	}
-	var rep TrainTransferReport
+	var rep study.Report
 	data, _ := os.ReadFile(js)
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Schema != "nasnb.transfer-train/v2" || len(rep.Runs) != 1 || rep.Runs[0].Evaluations != 5 || rep.Runs[0].BestArch == "" ||
-		rep.Runs[0].Images < 5*128 || rep.Runs[0].Seconds <= 0 {
-		t.Fatalf("%s\n%+v", out, rep.Runs)
+	// The table path's schema, with the recipe and per-run details.
+	if rep.Schema != "nasnb.transfer/v1" || !rep.NoReference || len(rep.Methods) != 1 || rep.Methods[0].Name != "lapt" || len(rep.Methods[0].Details) != 1 {
+		t.Fatalf("%s\n%+v", out, rep)
 	}
-	if r := rep.Runs[0]; !(r.BestVal >= 0 && r.BestVal <= 100) || !(r.BestTest >= 0 && r.BestTest <= 100) {
+	var recipe trainSettings
+	if err := json.Unmarshal(rep.Recipe, &recipe); err != nil || recipe.Config.Channels != 4 || recipe.Data.TrainImages != 128 ||
+		recipe.Data.Dataset != "synthetic" || recipe.Config.Backend != "" {
+		t.Errorf("recipe %s: %v", rep.Recipe, err)
+	}
+	m := rep.Methods[0]
+	r := m.Details[0]
+	if r.Evaluations != 5 || r.BestArch == "" || r.Images < 5*128 || r.Seconds <= 0 || r.Versions < 1 || len(m.Runs) != 1 || m.Runs[0].Evaluations != 5 {
+		t.Fatalf("%s\n%+v", out, r)
+	}
+	if !(r.BestVal >= 0 && r.BestVal <= 100) || !(r.BestTest >= 0 && r.BestTest <= 100) {
 		t.Errorf("best val %v test %v", r.BestVal, r.BestTest)
 	}
+	if m.Principles == nil || m.SpaceSize >= 15625 || !strings.Contains(out, "Initial principles of LAPT (offline)") {
+		t.Errorf("principles missing: space %d\n%s", m.SpaceSize, out)
+	}
+	// The journal holds the recipe, as the report does.
+	var inReport bytes.Buffer
+	_ = json.Compact(&inReport, rep.Recipe)
+	if recs := journalKind(t, files[0], study.RecipeKind); len(recs) != 1 || string(recs[0]) != inReport.String() {
+		t.Errorf("journal recipe %s, report %s", recs, inReport.String())
+	}
 
-	// Other training settings cannot resume this journal.
+	// A resume that sets a recipe variable must match the journal: another
+	// recipe is refused, naming the fields.
 	t.Setenv("NASNB_TRAIN_CHANNELS", "8")
-	if code, _, errs := runCLI(t, args...); code == 0 || !strings.Contains(errs, "other training settings") {
+	if code, _, errs := runCLI(t, args...); code == 0 || !strings.Contains(errs, "another recipe") || !strings.Contains(errs, "config.channels: journal 4, now 8") {
 		t.Errorf("settings change: code %d %s", code, errs)
 	}
 }
@@ -151,6 +183,29 @@ func TestTransferTrainUsage(t *testing.T) {
 	}
 }
 
+// journalKind returns the records of kind in the journal at path.
+func journalKind(t *testing.T, path, kind string) []json.RawMessage {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []json.RawMessage
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var rec struct {
+			Kind string          `json:"kind"`
+			Data json.RawMessage `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if rec.Kind == kind {
+			out = append(out, rec.Data)
+		}
+	}
+	return out
+}
+
 type journalTrial struct {
 	Counted bool `json:"counted"`
 	Result  struct {
@@ -165,26 +220,13 @@ type journalTrial struct {
 
 func journalTrials(t *testing.T, path string) []journalTrial {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []journalTrial
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		var rec struct {
-			Kind string          `json:"kind"`
-			Data json.RawMessage `json:"data"`
+	for _, raw := range journalKind(t, path, "trial") {
+		var tr journalTrial
+		if err := json.Unmarshal(raw, &tr); err != nil {
+			t.Fatal(err)
 		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if rec.Kind == "trial" {
-			var tr journalTrial
-			if err := json.Unmarshal(rec.Data, &tr); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, tr)
-		}
+		out = append(out, tr)
 	}
 	return out
 }
@@ -202,18 +244,15 @@ func TestTransferTrainSeedFailureGoesOn(t *testing.T) {
 	js := filepath.Join(t.TempDir(), "out.json")
 	code, out, errs := runCLI(t, "transfer", "--evaluator", "train", "--data", dir, "--target", "synthetic", "--budget", "2",
 		"--population", "2", "--methods", "rea-full", "--seeds", "0-2", "--journal", jdir, "--json", js)
-	if code == 0 || !strings.Contains(errs, "1 seed run(s) failed (first: rea-full seed 0:") {
+	if code == 0 || !strings.Contains(errs, "1 seed run(s) failed") {
 		t.Fatalf("code %d: %s\n%s", code, errs, out)
 	}
-	var rep TrainTransferReport
 	data, _ := os.ReadFile(js)
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
+	runs := runDetails(t, data)
+	if len(runs) != 3 || runs[0].Error == "" || !strings.Contains(out, "1 of 3 seeds FAILED") || !strings.Contains(out, "FAILED: ") {
+		t.Fatalf("%s\n%+v", out, runs)
 	}
-	if len(rep.Runs) != 3 || rep.Runs[0].Error == "" || !strings.Contains(out, "rea-full seed 0 FAILED") {
-		t.Fatalf("%s\n%+v", out, rep.Runs)
-	}
-	for _, r := range rep.Runs[1:] {
+	for _, r := range runs[1:] {
 		if r.Error != "" || r.Evaluations != 2 || r.BestArch == "" {
 			t.Errorf("seed %d did not complete: %+v", r.Seed, r)
 		}
