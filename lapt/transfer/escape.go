@@ -14,9 +14,14 @@ import (
 // outside it; before that, one proposal per adaptation period does (a
 // guided escape, see probe). An escape is a parent drawn by tournament
 // from the population (escapes join it, as any evaluated architecture
-// does) with one decision, drawn at random, changed to the first op the
-// principles cut there in the source preference order (an unseen one,
-// known to the space). So the budget the refined space cannot use is spent
+// does) with one decision changed to an op the principles cut there (an
+// unseen one, known to the space; per decision the one the target has
+// tried least, then the first in the source preference order). The
+// decision is drawn with odds proportional to how often the op it would
+// try appears among the sources' top-k architectures, plus one: an op cut
+// on thin evidence (for the budget, or not separated from the kept ones)
+// is tried before one the sources clearly rule out, and no op is ever
+// excluded. No constant is involved beyond the schedule's top-k. So the budget the refined space cannot use is spent
 // next to its best architectures rather than on repeats; escapes are paid
 // for like any other evaluation (they count against the budget) and give
 // the adaptation target evidence on ops the sources ruled out. Adaptation
@@ -41,6 +46,37 @@ type escaper struct {
 	last  bool
 	// escapes counts the paid (not repeated) escape evaluations.
 	escapes int
+	// support is, per decision and op, the op's count among the sources'
+	// best architectures plus one (nil: every decision alike). An escape
+	// picks its decision with odds proportional to the support of the op it
+	// would try there: ops the sources cut on thin evidence are tried
+	// before ops the sources clearly ruled out.
+	support [][]float64
+}
+
+// sourceSupport counts, per decision and op, the uses among the top k
+// architectures of every source, plus one (Laplace), so no op is ruled out.
+func sourceSupport(root *space.Space, sources []reason.Evidence, k int) [][]float64 {
+	out := make([][]float64, root.NumEdges())
+	for i := range out {
+		out[i] = make([]float64, len(root.Ops()))
+		for j := range out[i] {
+			out[i][j] = 1
+		}
+	}
+	for _, src := range sources {
+		for n, a := range src.Archs {
+			if k > 0 && n >= k {
+				break
+			}
+			for i := range out {
+				if op := a.Arch.Op(i); op >= 0 && op < len(out[i]) {
+					out[i][op]++
+				}
+			}
+		}
+	}
+	return out
 }
 
 func newEscaper(evo *search.Evolution, root *space.Space, seed uint64, population, tournament int) *escaper {
@@ -130,6 +166,7 @@ func (e *escaper) pick() (space.Arch, bool) {
 		tried = e.tried()
 	}
 	var cands []space.Arch
+	var weights []float64
 	for i := 0; i < e.root.NumEdges(); i++ {
 		order := e.root.AllowedOn(i)
 		if i < len(pref) && len(pref[i]) > 0 {
@@ -147,6 +184,11 @@ func (e *escaper) pick() (space.Arch, bool) {
 			child := parent.Arch.With(i, op)
 			if e.root.Contains(child) && !e.seen(child) {
 				cands = append(cands, child)
+				w := 1.0
+				if i < len(e.support) && op < len(e.support[i]) {
+					w = e.support[i][op]
+				}
+				weights = append(weights, w)
 				break
 			}
 		}
@@ -154,7 +196,18 @@ func (e *escaper) pick() (space.Arch, bool) {
 	if len(cands) == 0 {
 		return space.Arch{}, false
 	}
-	return cands[e.r.IntN(len(cands))], true
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	x := e.r.Float64() * total
+	for i, w := range weights {
+		if x < w {
+			return cands[i], true
+		}
+		x -= w
+	}
+	return cands[len(cands)-1], true
 }
 
 func count(c []int, op int) int {

@@ -147,3 +147,32 @@ func TestNoEscapeWithoutAdaptation(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceSupport counts the sources' top-k uses per decision and op,
+// plus one, so an op no source uses keeps odds 1 and the top-k cut holds.
+func TestSourceSupport(t *testing.T) {
+	sp := space.NB201()
+	a, err := sp.Parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|none~0|none~1|avg_pool_3x3~2|")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := func(name string) int {
+		id, ok := sp.OpID(name)
+		if !ok {
+			t.Fatalf("no op %s", name)
+		}
+		return id
+	}
+	b := a.With(0, op("skip_connect"))
+	src := []reason.Evidence{{Task: "s", Archs: []reason.Scored{{Arch: a}, {Arch: a}, {Arch: b}}}}
+	got := sourceSupport(sp, src, 2)
+	if c := got[0][op("nor_conv_3x3")]; c != 3 {
+		t.Errorf("edge 0, nor_conv_3x3: support %v, want 3 (2 top-2 uses + 1)", c)
+	}
+	if c := got[0][op("skip_connect")]; c != 1 {
+		t.Errorf("edge 0, skip_connect: support %v, want 1 (its use is below the top 2)", c)
+	}
+	if c := got[5][op("avg_pool_3x3")]; c != 3 {
+		t.Errorf("edge 5, avg_pool_3x3: support %v, want 3", c)
+	}
+}

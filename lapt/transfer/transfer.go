@@ -6,7 +6,8 @@
 //
 // Adaptation recovers from wrong principles in three ways. The escape
 // hatch: proposals outside the space in force (a tournament parent with
-// one decision changed to a cut op), paid from the budget and counted in
+// one decision changed to a cut op, the decision drawn with odds following
+// the op's support among the sources' top-k), paid from the budget and counted in
 // [Result.Escapes]. A guided escape is the last evaluation of every
 // adaptation period (Schedule.AdaptEvery evaluations, after the initial
 // population), so every adaptation check has a target result on an op the
@@ -273,6 +274,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	strat.off = sch.NoAdapt
 	strat.every = sch.AdaptEvery
 	strat.pref = func() [][]int { return l.current().Preference }
+	strat.support = sourceSupport(root, cfg.Sources, sch.TopK)
 	maxFree := 1 << 30 // the loop below detects exhaustion itself
 	run, err := search.NewRun(search.Config{Strategy: strat, Evaluator: cfg.Target, Budget: sch.Budget, Seed: cfg.Seed,
 		Dedup: cfg.Dedup, MaxFree: maxFree, Journal: cfg.Journal, Label: "transfer:" + cfg.Reasoner.Name(), Hooks: cfg.Hooks.Search})
