@@ -45,7 +45,7 @@ func (r *Reasoner) Adapt(ctx context.Context, req reason.AdaptRequest) (reason.O
 	found := req.Found
 	te := reason.TargetEvidence(sp, found)
 	var note string
-	if ch := r.disagree(sp, &set, found, te, k, capN); ch != "" {
+	if ch := r.disagree(sp, &set, found, te, k, capN, !req.Improved); ch != "" {
 		note = "the target disagrees with the sources: " + ch
 	} else if req.Improved {
 		if left, unseen := remaining(sp, req, set); unseen > int64(left) {
@@ -94,7 +94,10 @@ func remaining(sp *space.Space, req reason.AdaptRequest, set principles.Set) (le
 // space in force scored among the best k the target has shown inside it:
 // the op it carries there is added (swapping out, at the cap, the allowed
 // op with the weakest target results that the incumbent does not carry).
-func (r *Reasoner) disagree(sp *space.Space, set *principles.Set, found []reason.Scored, te [][]reason.TargetOp, k, capN int) string {
+// With paired set (a check without improvement), an architecture outside
+// the space that scored above one inside it differing on one decision
+// alone adds its op on that decision (see the package doc).
+func (r *Reasoner) disagree(sp *space.Space, set *principles.Set, found []reason.Scored, te [][]reason.TargetOp, k, capN int, paired bool) string {
 	cur, err := sp.Restrict(set.Allowed)
 	if err != nil || len(found) == 0 {
 		return ""
@@ -111,24 +114,58 @@ func (r *Reasoner) disagree(sp *space.Space, set *principles.Set, found []reason
 	}
 	inc := found[0].Arch
 	var changes []string
-	for _, a := range found {
-		if a.Score < bar {
-			break
+	// beats reports the found architecture inside the space in force that
+	// differs from a on decision e alone and scored below it (a one-decision
+	// comparison on the target: the op a carries on e did better there).
+	beats := func(a reason.Scored) (int, reason.Scored, bool) {
+		for _, b := range found {
+			if b.Score >= a.Score {
+				continue
+			}
+			diff, edge := 0, -1
+			for e := 0; e < sp.NumEdges() && diff < 2; e++ {
+				if a.Arch.Op(e) != b.Arch.Op(e) {
+					diff, edge = diff+1, e
+				}
+			}
+			if diff == 1 && !slices.Contains(set.Allowed[edge], a.Arch.Op(edge)) {
+				return edge, b, true
+			}
 		}
+		return -1, reason.Scored{}, false
+	}
+	for _, a := range found {
 		if cur.Contains(a.Arch) {
 			continue
+		}
+		pairEdge := -1
+		var pair reason.Scored
+		if a.Score < bar {
+			if !paired {
+				continue
+			}
+			var ok bool
+			if pairEdge, pair, ok = beats(a); !ok {
+				continue
+			}
 		}
 		for e := 0; e < sp.NumEdges(); e++ {
 			op := a.Arch.Op(e)
 			al := set.Allowed[e]
-			if slices.Contains(al, op) {
+			if slices.Contains(al, op) || (pairEdge >= 0 && e != pairEdge) {
 				continue
 			}
 			msg := fmt.Sprintf("edge %s gains %s (%s scored %.4g, among the best %d found inside the space)", sp.Edges()[e].Name, sp.OpName(op), a.Text, a.Score, k)
+			if pairEdge >= 0 {
+				msg = fmt.Sprintf("edge %s gains %s (%s scored %.4g, above %s, %.4g, which differs from it on this edge alone)", sp.Edges()[e].Name, sp.OpName(op), a.Text, a.Score, pair.Text, pair.Score)
+			}
 			if len(al) >= capN {
 				out := weakest(te, e, al, inc)
 				if out < 0 {
 					continue
+				}
+				if t := targetOp(te, e, out); pairEdge >= 0 && (t.Tried == 0 || t.Best >= a.Score) {
+					continue // a one-decision win does not outweigh an op the target has not refuted
 				}
 				next := []int{op}
 				for _, o := range al {

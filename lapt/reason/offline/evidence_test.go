@@ -141,3 +141,32 @@ func TestAdaptWidensWhereTheTargetDisagrees(t *testing.T) {
 		t.Fatalf("a stall changed the space: %v", d)
 	}
 }
+
+// TestAdaptWidensOnAOneDecisionWin: without improvement, an escape that
+// beats the architecture inside the space it differs from on one decision
+// alone widens that decision, although it is below the best inside; with
+// improvement the space stays.
+func TestAdaptWidensOnAOneDecisionWin(t *testing.T) {
+	sp := space.NB201()
+	cur := principles.Set{Version: 1, Allowed: [][]int{{3}, {2, 3}, {3}, {1}, {2, 3}, {2, 3}},
+		Preference: [][]int{{3, 2, 4, 0, 1}, {2, 3, 1, 0, 4}, {3, 2, 4, 1, 0}, {1, 2, 3, 0, 4}, {3, 2, 1, 0, 4}, {3, 2, 1, 0, 4}}}
+	mk := func(ops []int, s float64) reason.Scored { return reason.Scored{Arch: space.MustArch(ops...), Score: s} }
+	// nor_conv_1x1 (2) on edge 0 scores 92 where nor_conv_3x3 scored 90.
+	found := []reason.Scored{mk([]int{3, 3, 3, 1, 3, 3}, 95), mk([]int{2, 2, 3, 1, 3, 3}, 92), mk([]int{3, 2, 3, 1, 3, 3}, 90)}
+	req := reason.AdaptRequest{Space: sp, Original: cur, Current: cur, Improved: false,
+		Found: found, TopK: 5, MaxOpsPerEdge: 2, Evaluations: 10, Budget: 20}
+	out, err := New().Adapt(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out.Set.Allowed[0], []int{2, 3}) || !strings.Contains(out.Set.Reason, "on this edge alone") {
+		t.Fatalf("edge 0: %v, want nor_conv_1x1 added (%s)", out.Set.Allowed[0], out.Set.Reason)
+	}
+	req.Improved = true
+	if out, err = New().Adapt(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out.Set.Allowed[0], []int{3}) {
+		t.Fatalf("edge 0: %v after an improvement, want it unchanged (%s)", out.Set.Allowed[0], out.Set.Reason)
+	}
+}

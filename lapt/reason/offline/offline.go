@@ -70,7 +70,13 @@
 //     scores at least as well as the best found inside, the target
 //     disagrees with the sources: its ops are added on every decision where
 //     they are missing (at the cap, they replace the allowed op with the
-//     weakest target results that the incumbent does not carry).
+//     weakest target results that the incumbent does not carry). At a
+//     check without improvement, a one-decision win is disagreement too:
+//     an architecture outside the space that scored above one found
+//     inside it which differs from it on one decision alone adds its op on
+//     that decision (a paired comparison on the target, so no threshold is
+//     needed; at the cap it replaces only an op the target has tried and
+//     scored below the winner: an untested op is not given up for it).
 //  2. Improvement: the set narrows (an edge keeps one op only where every
 //     one of the best k found agrees on it and its alternative, tried at
 //     least twice, never reached them) only when the space holds more
