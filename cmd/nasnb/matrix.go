@@ -30,7 +30,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	tasks := fs.String("tasks", "", "tasks (comma-separated; default: all of the benchmark)")
 	pooled := fs.Bool("pooled", false, "also run all-other-tasks -> target for every target")
 	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99")
-	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare: "+strings.Join(study.AllMethods, ", "))
+	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare (any registered: "+strings.Join(study.Methods(), ", ")+")")
 	budget := fs.Int("budget", 0, "target evaluations per seed (default: the paper's, 20 on nb201, 50 on transnas-micro)")
 	dedupFlag := fs.String("dedup", "canonical", "repeated architectures: canonical, exact or count")
 	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
@@ -63,12 +63,8 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	ms := splitList(*methods)
 	for _, m := range ms {
-		ok := false
-		for _, a := range study.AllMethods {
-			ok = ok || a == m
-		}
-		if !ok {
-			return usagef("unknown method %q in --methods (want %s)", m, strings.Join(study.AllMethods, ", "))
+		if _, err := study.Lookup(m); err != nil {
+			return usagef("--methods: %v", err)
 		}
 	}
 	names := splitList(*tasks)

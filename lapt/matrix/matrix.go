@@ -13,7 +13,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/nasnb/nasnb/lapt/experiment"
@@ -43,7 +42,8 @@ type Config struct {
 	Schedule transfer.Schedule
 	// Seeds to run on every pair.
 	Seeds []uint64
-	// Methods to run (default: all of study.AllMethods).
+	// Methods to run, by registered name (default: study.AllMethods; any
+	// method of study.Register may be named).
 	Methods []string
 	// Dedup of repeated architectures.
 	Dedup search.Dedup
@@ -174,8 +174,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		methods = study.AllMethods
 	}
 	for _, m := range methods {
-		if !slices.Contains(study.AllMethods, m) {
-			return nil, fmt.Errorf("matrix: unknown method %q (want %s)", m, strings.Join(study.AllMethods, ", "))
+		if _, err := study.Lookup(m); err != nil {
+			return nil, fmt.Errorf("matrix: %w", err)
 		}
 	}
 	sp := cfg.Tasks[0].Space.Root().Name()

@@ -125,6 +125,30 @@ func TestMatrixSynthetic(t *testing.T) {
 	}
 }
 
+// Any registered method runs in the matrix, not only the default four.
+func TestMatrixRegisteredMethods(t *testing.T) {
+	tasks := synthTasks(t, 2, 5)
+	ms := []string{study.Random, study.Local, study.FullREA}
+	rep, err := Run(context.Background(), Config{Tasks: tasks, Seeds: seeds(4), Methods: ms})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Pairs) != 2 {
+		t.Fatalf("%d pairs, want 2", len(rep.Pairs))
+	}
+	for _, p := range rep.Pairs {
+		for _, m := range ms {
+			c, ok := p.Cell(m)
+			if !ok {
+				t.Fatalf("pair %s has no %s cell", p.Label(), m)
+			}
+			if c.Metric <= 0 || c.SpaceSize != 15625 {
+				t.Errorf("pair %s, %s: metric %v, space %d (want the full 15625)", p.Label(), m, c.Metric, c.SpaceSize)
+			}
+		}
+	}
+}
+
 func TestMatrixRejects(t *testing.T) {
 	tasks := synthTasks(t, 2, 3)
 	ctx := context.Background()

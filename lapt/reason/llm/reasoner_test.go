@@ -465,7 +465,14 @@ func TestCancellation(t *testing.T) {
 	g := newRig(t, func(cfg *Config) { cfg.Sleep = nil; cfg.Timeout = time.Minute })
 	g.srv.Push(llmtest.Slow(time.Minute, good))
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel)
+	// Cancel once the server holds the request (not after a fixed delay: on
+	// a loaded machine the request may not have left yet).
+	go func() {
+		for len(g.srv.Requests()) == 0 && ctx.Err() == nil {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
 	start := time.Now()
 	out, err := g.learn(ctx)
 	if !errors.Is(err, context.Canceled) {
@@ -478,10 +485,16 @@ func TestCancellation(t *testing.T) {
 		t.Fatalf("exchanges = %q", errorsOf(out.Exchanges))
 	}
 	// Cancelled while waiting to retry.
-	g2 := newRig(t, func(cfg *Config) { cfg.Sleep = nil; cfg.BaseDelay = time.Minute; cfg.MaxDelay = time.Minute })
-	g2.srv.Push(llmtest.ServerError(500))
 	ctx2, cancel2 := context.WithCancel(context.Background())
-	time.AfterFunc(50*time.Millisecond, cancel2)
+	g2 := newRig(t, func(cfg *Config) {
+		cfg.BaseDelay, cfg.MaxDelay = time.Minute, time.Minute
+		cfg.Sleep = func(ctx context.Context, d time.Duration) error { // the user interrupts the wait
+			cancel2()
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	})
+	g2.srv.Push(llmtest.ServerError(500))
 	_, err = g2.learn(ctx2)
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "waiting to retry") {
 		t.Fatalf("err = %v", err)
