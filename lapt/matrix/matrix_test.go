@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/nasnb/nasnb/internal/datatest"
-	"github.com/nasnb/nasnb/lapt/internal/synth"
+	"github.com/nasnb/nasnb/internal/synth"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
 )

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nasnb/nasnb/internal/synth"
 	"github.com/nasnb/nasnb/lapt/eval"
-	"github.com/nasnb/nasnb/lapt/internal/synth"
 	"github.com/nasnb/nasnb/lapt/journal"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"

@@ -93,7 +93,11 @@ func FromTable(sp *space.Space, t *bench.Table) (*Task, error) {
 // first, as a reasoner may see them. Use it only for source tasks: handing
 // a target's evidence to a reasoner would leak what the search must pay for.
 func (t *Task) Evidence() reason.Evidence {
-	ev := reason.Evidence{Task: t.Table.Bench().Task(), Metric: fmt.Sprintf("val@%d", t.Table.Bench().Fidelity())}
+	metric := "val" // a results file has no fidelity
+	if f := t.Table.Bench().Fidelity(); f > 0 {
+		metric = fmt.Sprintf("val@%d", f)
+	}
+	ev := reason.Evidence{Task: t.Table.Bench().Task(), Metric: metric}
 	sp := t.Table.Space()
 	for _, e := range t.Table.Bench().Entries() {
 		if !e.HasVal || math.IsNaN(e.Val) {

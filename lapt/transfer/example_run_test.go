@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/nasnb/nasnb/lapt/internal/synth"
+	"github.com/nasnb/nasnb/internal/synth"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
 	"github.com/nasnb/nasnb/lapt/search"

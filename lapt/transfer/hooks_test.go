@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nasnb/nasnb/internal/synth"
 	"github.com/nasnb/nasnb/lapt/hook"
-	"github.com/nasnb/nasnb/lapt/internal/synth"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/reason/offline"
 	"github.com/nasnb/nasnb/lapt/search"

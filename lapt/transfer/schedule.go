@@ -107,7 +107,7 @@ func (s Schedule) Complete(sp *space.Space) Schedule {
 }
 
 // derive makes a schedule for a space the paper does not cover, from its
-// size (cells) and a budget (0: the paper's NB201 budget, at most the
+// size (architectures) and a budget (0: the paper's NB201 budget, at most the
 // size). The ratios are the paper's NB201 ones: population = budget/4,
 // tournament = population/2, warm-up = adaptation period = shown top-k =
 // population; the learn step shows the paper's top-50 (at most a tenth of
@@ -129,7 +129,7 @@ func derive(sp *space.Space, size int64, budget int) Schedule {
 	ops := paper.MaxOpsPerEdge
 	s := Schedule{TopK: topK, MaxOpsPerEdge: ops, Population: pop, Tournament: tour, Budget: b, Warmup: pop,
 		AdaptEvery: pop, AdaptTopK: pop, ExhaustAfter: search.ExhaustAfter(size)}
-	s.Note = fmt.Sprintf("space %s has no paper schedule: derived from its size (%d cells) and budget %d: "+
+	s.Note = fmt.Sprintf("space %s has no paper schedule: derived from its size (%d architectures) and budget %d: "+
 		"population %d (budget/4), tournament %d, adaptation every %d after %d plain evaluations, top-%d sources shown, "+
 		"at most %d ops per decision, exhausted after %d repeats", sp.Name(), size, b, pop, tour, pop, pop, topK, ops, s.ExhaustAfter)
 	return s

@@ -135,7 +135,7 @@ func TestScheduleForUnknownSpace(t *testing.T) {
 	}
 	s := ScheduleFor(sp)
 	want := Schedule{TopK: 3, MaxOpsPerEdge: 2, Population: 5, Tournament: 2, Budget: 20, Warmup: 5, AdaptEvery: 5, AdaptTopK: 5, ExhaustAfter: 50}
-	if got := s; got.Note == "" || !strings.Contains(got.Note, "36 cells") || !strings.Contains(got.Note, "mine") {
+	if got := s; got.Note == "" || !strings.Contains(got.Note, "36 architectures") || !strings.Contains(got.Note, "mine") {
 		t.Fatalf("note %q", got.Note)
 	}
 	s.Note = ""
