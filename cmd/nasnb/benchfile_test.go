@@ -33,6 +33,22 @@ func TestOwnBenchmarkCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "macro/task-b -> macro/task-a") || !strings.Contains(out, "\nschedule: ") {
 		t.Fatalf("transfer: %d %s\n%s", code, out, errs)
 	}
+	// With declared equivalence the transfer report counts the free answers
+	// per method (a 200-evaluation REA meets many equivalent keys).
+	tj := filepath.Join(t.TempDir(), "t.json")
+	code, out, errs = runCLI(t, "transfer", "--space-file", exDir+"macro.yaml", "--table", exDir+"task-a.csv", "--source-table", exDir+"task-b.json",
+		"--seeds", "0-1", "--budget", "200", "--methods", "rea-full", "--json", tj)
+	if code != 0 || !strings.Contains(out, "equivalent architectures answered for free, per seed: rea-full ") {
+		t.Fatalf("transfer with equivalence: %d %s\n%s", code, out, errs)
+	}
+	var trep struct {
+		Methods []struct {
+			EquivalentFree float64 `json:"equivalent_free"`
+		} `json:"methods"`
+	}
+	if b, err := os.ReadFile(tj); err != nil || json.Unmarshal(b, &trep) != nil || len(trep.Methods) != 1 || trep.Methods[0].EquivalentFree <= 0 {
+		t.Fatalf("transfer report: %v %+v", err, trep)
+	}
 	code, out, errs = runCLI(t, "principles", "--space-file", exDir+"macro.yaml", "--source-table", exDir+"task-b.json", "--table", exDir+"task-a.csv")
 	if code != 0 || !strings.Contains(out, "Principles v1") || !strings.Contains(out, "task-a optimum") {
 		t.Fatalf("principles: %d %s\n%s", code, out, errs)

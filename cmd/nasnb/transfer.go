@@ -12,6 +12,7 @@ import (
 	"github.com/nasnb/nasnb/lapt/principles"
 	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/search"
+	"github.com/nasnb/nasnb/lapt/space"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
 	"github.com/nasnb/nasnb/lapt/train"
@@ -319,6 +320,7 @@ func runTransfer(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return interrupted(ctx, err, *journalDir)
 	}
 	fmt.Fprint(stdout, rep.String())
+	printEquivalentFree(stdout, tgt.Space, rep.Methods)
 	for _, m := range rep.Methods {
 		if m.Name == study.LAPT && m.Principles != nil {
 			fmt.Fprintf(stdout, "\nInitial principles of %s:\n%s", m.Label, m.Principles.Format(tgt.Space))
@@ -362,4 +364,18 @@ func addScheduleFlags(fs *flag.FlagSet) {
 	fs.Int("top-k", 0, "top source architectures shown (default 50)")
 	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
 	fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
+}
+
+// printEquivalentFree prints, for a space with declared equivalence, how
+// many proposals per seed each method got answered for free because an
+// equivalent architecture had been evaluated.
+func printEquivalentFree(w io.Writer, sp *space.Space, ms []study.Method) {
+	if !sp.Root().HasEquivalence() {
+		return
+	}
+	var parts []string
+	for _, m := range ms {
+		parts = append(parts, fmt.Sprintf("%s %.1f", m.Name, m.EquivalentFree))
+	}
+	fmt.Fprintf(w, "equivalent architectures answered for free, per seed: %s\n", strings.Join(parts, ", "))
 }

@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"path/filepath"
 	"slices"
@@ -93,6 +94,11 @@ type Method struct {
 	// Escapes is the mean number of paid evaluations per seed outside the
 	// space in force (the escape hatch of adaptation).
 	Escapes float64 `json:"escapes"`
+	// EquivalentFree is the mean number of proposals per seed answered for
+	// free because an equivalent architecture (the space's Canonical form,
+	// built-in or declared equivalence) had been evaluated: evaluations the
+	// equivalence saved (see search.Run.EquivalentFree).
+	EquivalentFree float64 `json:"equivalent_free,omitempty"`
 	// Runs are the per-seed curves; a failed seed has only its Error.
 	Runs []experiment.Outcome `json:"runs"`
 	// Details are the per-seed runs in detail (trials, cost, incumbent),
@@ -284,13 +290,21 @@ func runSeed(ctx context.Context, dir string, tgt *Target, setup *Setup, def Met
 		d = DetailOf(name, seed, res.Run)
 		d.Journal, d.Versions = jpath, int(res.Extra["versions"])
 	}
-	return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: res.Extra}, d, nil
+	extra := res.Extra
+	if n := res.Run.EquivalentFree(); n > 0 {
+		extra = maps.Clone(extra)
+		if extra == nil {
+			extra = map[string]float64{}
+		}
+		extra["equivalent_free"] = float64(n)
+	}
+	return experiment.Outcome{Steps: res.Run.Steps(), Evaluations: res.Run.Evaluations(), Exhausted: res.Exhausted, Extra: extra}, d, nil
 }
 
 func summarize(m *Method, outs []experiment.Outcome, refs *Refs, checkpoints []int) {
 	var metric []float64
 	opt, top := 0, 0
-	versions, escapes := 0.0, 0.0
+	versions, escapes, equiv := 0.0, 0.0, 0.0
 	for _, o := range outs {
 		if refs != nil {
 			n, _ := o.LAPTMetric(refs.BestVal, refs.Threshold)
@@ -306,9 +320,10 @@ func summarize(m *Method, outs []experiment.Outcome, refs *Refs, checkpoints []i
 			versions += v
 		}
 		escapes += o.Extra["escapes"]
+		equiv += o.Extra["equivalent_free"]
 	}
 	k := float64(len(outs))
-	m.Adaptations, m.Escapes = versions/k, escapes/k
+	m.Adaptations, m.Escapes, m.EquivalentFree = versions/k, escapes/k, equiv/k
 	target := math.NaN()
 	if refs != nil {
 		m.MetricMean, m.MetricStd = experiment.MeanStd(metric)
