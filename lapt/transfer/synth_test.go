@@ -110,50 +110,18 @@ func TestTransferSynthetic(t *testing.T) {
 // tables: a journal cut anywhere resumes to the same run.
 func TestTransferResumeSynthetic(t *testing.T) {
 	src, tgt := synthPair(t)
-	dir := t.TempDir()
 	evidence := []reason.Evidence{src.Evidence()}
 	cfg := func(j *journal.Journal) Config {
 		return Config{Space: tgt.Space, Sources: evidence, Target: tgt.Table, Reasoner: offline.New(),
 			Schedule: NB201Schedule(), Seed: 3, Journal: j}
 	}
-	full := filepath.Join(dir, "full.jsonl")
-	j, err := journal.Open(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := Run(context.Background(), cfg(j))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
-	if len(want.History.Versions) < 2 {
-		t.Fatalf("no adaptation in the run to resume (%d versions)", len(want.History.Versions))
-	}
-	data, _ := os.ReadFile(full)
-	wantHist, _ := json.Marshal(want.History)
-	for cut := 0; cut < len(data); cut += len(data)/9 + 1 {
-		p := filepath.Join(dir, "cut.jsonl")
-		os.WriteFile(p, data[:cut], 0o644)
-		j, err := journal.Open(p)
-		if err != nil {
-			t.Fatal(err)
+	_, full := checkResumeFromCuts(t, cfg, 9, func(want *Result) {
+		if len(want.History.Versions) < 2 {
+			t.Fatalf("no adaptation in the run to resume (%d versions)", len(want.History.Versions))
 		}
-		got, err := Run(context.Background(), cfg(j))
-		j.Close()
-		if err != nil {
-			t.Fatalf("cut %d: %v", cut, err)
-		}
-		if b, _ := json.Marshal(got.History); string(b) != string(wantHist) || len(got.Run.Trials()) != len(want.Run.Trials()) {
-			t.Fatalf("cut %d: resumed run differs", cut)
-		}
-		for i, tr := range got.Run.Trials() {
-			if tr.Arch != want.Run.Trials()[i].Arch || tr.Counted != want.Run.Trials()[i].Counted {
-				t.Fatalf("cut %d: trial %d differs", cut, i+1)
-			}
-		}
-	}
+	})
 	// The journal belongs to this run: another seed is refused.
-	j, _ = journal.Open(full)
+	j, _ := journal.Open(full)
 	defer j.Close()
 	other := cfg(j)
 	other.Seed = 4
@@ -216,4 +184,55 @@ func TestTransferMacroSpaceWithFaults(t *testing.T) {
 	}
 	t.Logf("macro: %d failed of %d calls, %d versions, space %d of 1536, incumbent %s %.2f (optimum %.2f)",
 		failed, ev.Calls(), len(res.History.Versions), first.Report.SizeAfter, inc.Text, inc.Result.Metrics.Val, tgt.BestEntry.Val)
+}
+
+// checkResumeFromCuts runs cfg once with a journal, then cuts that journal
+// at pieces+1 points and checks that each cut resumes to the same run: the
+// same principle history and the same trials. check (optional) vets the
+// full run first. It returns the full run and its journal's path.
+func checkResumeFromCuts(t *testing.T, cfg func(*journal.Journal) Config, pieces int, check func(*Result)) (*Result, string) {
+	t.Helper()
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full.jsonl")
+	j, err := journal.Open(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Run(context.Background(), cfg(j))
+	j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if check != nil {
+		check(want)
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHist, _ := json.Marshal(want.History)
+	for cut := 0; cut < len(data); cut += len(data)/pieces + 1 {
+		p := filepath.Join(dir, "cut.jsonl")
+		if err := os.WriteFile(p, data[:cut], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		j, err := journal.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Run(context.Background(), cfg(j))
+		j.Close()
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		if b, _ := json.Marshal(got.History); string(b) != string(wantHist) || len(got.Run.Trials()) != len(want.Run.Trials()) {
+			t.Fatalf("cut %d: resumed run differs", cut)
+		}
+		for i, tr := range got.Run.Trials() {
+			if tr.Arch != want.Run.Trials()[i].Arch || tr.Counted != want.Run.Trials()[i].Counted {
+				t.Fatalf("cut %d: trial %d differs", cut, i+1)
+			}
+		}
+	}
+	return want, full
 }

@@ -2,9 +2,6 @@ package transfer
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,43 +66,11 @@ func TestTransferImageNetToCIFAR(t *testing.T) {
 
 func TestTransferResumeFromJournal(t *testing.T) {
 	src, tgt := tasks(t, "cifar10")
-	dir := t.TempDir()
 	evidence := []reason.Evidence{src.Evidence()}
-	cfg := func(j *journal.Journal) Config {
+	checkResumeFromCuts(t, func(j *journal.Journal) Config {
 		return Config{Space: tgt.Space, Sources: evidence, Target: tgt.Table, Reasoner: offline.New(),
 			Schedule: NB201Schedule(), Seed: 3, Journal: j}
-	}
-	full := filepath.Join(dir, "full.jsonl")
-	j, _ := journal.Open(full)
-	want, err := Run(context.Background(), cfg(j))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j.Close()
-	data, _ := os.ReadFile(full)
-	for cut := 0; cut < len(data); cut += len(data)/23 + 1 {
-		p := filepath.Join(dir, "cut.jsonl")
-		os.WriteFile(p, data[:cut], 0o644)
-		j, err := journal.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := Run(context.Background(), cfg(j))
-		j.Close()
-		if err != nil {
-			t.Fatalf("cut %d: %v", cut, err)
-		}
-		a, _ := json.Marshal(want.History)
-		b, _ := json.Marshal(got.History)
-		if string(a) != string(b) || len(got.Run.Trials()) != len(want.Run.Trials()) {
-			t.Fatalf("cut %d: resumed run differs", cut)
-		}
-		for i, tr := range got.Run.Trials() {
-			if tr.Arch != want.Run.Trials()[i].Arch || tr.Counted != want.Run.Trials()[i].Counted {
-				t.Fatalf("cut %d: trial %d differs", cut, i+1)
-			}
-		}
-	}
+	}, 23, nil)
 }
 
 func TestScheduleComplete(t *testing.T) {
