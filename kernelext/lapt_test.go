@@ -453,17 +453,7 @@ func TestTransferHooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var events []string
-	var progress string
-	for _, m := range *msgs {
-		h, _ := m.data["text/html"].(string)
-		if strings.Contains(h, "nasnb-principle-event") {
-			events = append(events, m.data["text/plain"].(string))
-		}
-		if strings.Contains(h, "nasnb-progress") {
-			progress = m.data["text/plain"].(string)
-		}
-	}
+	events, progress := transferDisplays(*msgs)
 	if len(events) != len(res.Events) || len(events) == 0 {
 		t.Fatalf("%d events displayed, the run had %d", len(events), len(res.Events))
 	}
@@ -629,25 +619,13 @@ func TestDecisionGrids(t *testing.T) {
 // what the constraint allows among those architectures, as Refine does (it
 // used to multiply the per-edge op counts: "16 of 3" style sizes).
 func TestPrinciplesSizeOnLimitedSpace(t *testing.T) {
-	full := space.NB201()
-	var archs []space.Arch
-	for _, s := range []string{
+	lim := limitedSpace(t, space.NB201(),
 		"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
 		"|nor_conv_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|",
 		"|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
 		"|none~0|+|none~0|none~1|+|none~0|none~1|none~2|",
 		"|avg_pool_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
-	} {
-		a, err := full.Parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		archs = append(archs, a)
-	}
-	lim, err := full.LimitTo(archs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	set := fixtureSet() // allows 8 cells of the full space; 3 of the 5 known ones
 	_, rep, err := principles.Refine(lim, set)
 	if err != nil {
@@ -670,20 +648,8 @@ func TestPrinciplesSizeOnLimitedSpace(t *testing.T) {
 // to count the product of the allowed ops: "Allowed: 16 of 711" where Refine
 // said 3).
 func TestPrinciplesSizeOnLimitedTransNAS(t *testing.T) {
-	full := space.TransNASMicro()
-	var archs []space.Arch
-	for _, s := range []string{"64-41414-3_33_333", "64-41414-3_33_332", "64-41414-2_23_333", "64-41414-0_00_000",
-		"64-41414-1_11_111", "64-41414-3_23_233", "64-41414-2_22_222"} {
-		a, err := full.Parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		archs = append(archs, a)
-	}
-	lim, err := full.LimitTo(archs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lim := limitedSpace(t, space.TransNASMicro(), "64-41414-3_33_333", "64-41414-3_33_332", "64-41414-2_23_333",
+		"64-41414-0_00_000", "64-41414-1_11_111", "64-41414-3_23_233", "64-41414-2_22_222")
 	// conv1x1 or conv3x3 on the first four edges, conv3x3 on the last two:
 	// 16 cells of the product, 3 of the 7 known ones.
 	set := principles.Set{Version: 1, Allowed: [][]int{{2, 3}, {2, 3}, {2, 3}, {2, 3}, {3}, {3}}}
@@ -729,4 +695,37 @@ func TestPrinciplesSizeOnTransNASTable(t *testing.T) {
 	if h := PrinciplesHTML(src.Space, out.Set); !strings.Contains(h, want) {
 		t.Errorf("panel lacks %q:\n%s", want, h)
 	}
+}
+
+// transferDisplays returns the plain text of the principle events a run's
+// TransferHooks displayed, in order, and of its last progress line.
+func transferDisplays(msgs []message) (events []string, progress string) {
+	for _, m := range msgs {
+		h, _ := m.data["text/html"].(string)
+		if strings.Contains(h, "nasnb-principle-event") {
+			events = append(events, m.data["text/plain"].(string))
+		}
+		if strings.Contains(h, "nasnb-progress") {
+			progress = m.data["text/plain"].(string)
+		}
+	}
+	return events, progress
+}
+
+// limitedSpace parses keys in full and limits full to them.
+func limitedSpace(t *testing.T, full *space.Space, keys ...string) *space.Space {
+	t.Helper()
+	var archs []space.Arch
+	for _, k := range keys {
+		a, err := full.Parse(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archs = append(archs, a)
+	}
+	lim, err := full.LimitTo(archs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lim
 }

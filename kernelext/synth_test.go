@@ -95,17 +95,7 @@ func TestTransferHooksOnMacroSpaceWithFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var events []string
-	var progress string
-	for _, m := range *msgs {
-		h, _ := m.data["text/html"].(string)
-		if strings.Contains(h, "nasnb-principle-event") {
-			events = append(events, m.data["text/plain"].(string))
-		}
-		if strings.Contains(h, "nasnb-progress") {
-			progress = m.data["text/plain"].(string)
-		}
-	}
+	events, progress := transferDisplays(*msgs)
 	if len(events) != len(res.Events) || len(events) < 2 {
 		t.Fatalf("%d events displayed, the run had %d", len(events), len(res.Events))
 	}
