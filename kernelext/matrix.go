@@ -102,19 +102,23 @@ func MatrixHeatmap(rep *matrix.Report, method, quantity string) (*HeatmapChart, 
 
 // MatrixSummaryTable returns the matrix summary as a table: per method, the
 // mean and worst pair of the optimum-found rate, the mean paper metric,
-// the pairs that keep the optimum, that never find it, and that fall
-// below full-space REA.
+// the pairs that keep the optimum, that never find it, that fall below
+// full-space REA, and that fall below it by more than noise (2 standard
+// errors of the difference; see matrix.BelowByMoreThanNoise).
 func MatrixSummaryTable(rep *matrix.Report) ([]string, [][]string) {
-	headers := []string{"method", "pairs", "found (mean)", "found (worst pair)", "evals (mean)", "val@10 (mean)", "optimum kept", "never found", "pairs < REA"}
+	headers := []string{"method", "pairs", "found (mean)", "found (worst pair)", "evals (mean)", "val@10 (mean)", "optimum kept", "never found", "pairs < REA",
+		"< REA beyond noise"}
+	count := func(n int) string {
+		if n < 0 {
+			return "n/a"
+		}
+		return fmt.Sprint(n)
+	}
 	var rows [][]string
 	for _, s := range rep.Summary {
-		below := "n/a"
-		if s.BelowREA >= 0 {
-			below = fmt.Sprint(s.BelowREA)
-		}
 		rows = append(rows, []string{s.Method, fmt.Sprint(s.Pairs), fmt.Sprintf("%.1f%%", 100*s.MeanFound),
 			fmt.Sprintf("%.0f%% (%s)", 100*s.WorstFound, s.WorstPair), fmt.Sprintf("%.1f", s.MeanMetric), fmt.Sprintf("%.3f", s.MeanValAt10),
-			fmt.Sprint(s.OptimumKept), fmt.Sprint(s.ZeroFound), below})
+			fmt.Sprint(s.OptimumKept), fmt.Sprint(s.ZeroFound), count(s.BelowREA), count(s.SigBelowREA)})
 	}
 	return headers, rows
 }

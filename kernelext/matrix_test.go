@@ -23,14 +23,40 @@ func fixtureMatrix() *matrix.Report {
 				continue
 			}
 			p := matrix.Pair{Sources: []string{tasks[s]}, Source: tasks[s], Target: tasks[t], Cells: []matrix.Cell{
-				{Method: study.LAPT, SpaceSize: 16, OptimumKept: found[[2]int{s, t}] > 0.5, FoundOptimum: found[[2]int{s, t}], ValAt10: 70 + float64(t), ValAtBudget: 71},
-				{Method: study.FullREA, SpaceSize: 15625, OptimumKept: true, FoundOptimum: 0.01, ValAt10: 68 + float64(t), ValAtBudget: 69},
+				{Method: study.LAPT, SpaceSize: 16, OptimumKept: found[[2]int{s, t}] > 0.5, Seeds: 100, FoundOptimum: found[[2]int{s, t}], ValAt10: 70 + float64(t), ValAtBudget: 71},
+				{Method: study.FullREA, SpaceSize: 15625, OptimumKept: true, Seeds: 100, FoundOptimum: 0.01, ValAt10: 68 + float64(t), ValAtBudget: 69},
 			}}
 			rep.Pairs = append(rep.Pairs, p)
 		}
 	}
 	rep.Summary = matrix.Summarize(rep.Pairs, rep.Methods)
 	return rep
+}
+
+// The summary table counts the pairs below full-space REA and, apart, those
+// below it by more than noise.
+func TestMatrixSummaryTable(t *testing.T) {
+	rep := fixtureMatrix()
+	// One pair far below REA (0% vs 16% over 100 seeds), one within noise
+	// (0% vs 3%).
+	rep.Pairs[0].Cells[0].FoundOptimum, rep.Pairs[0].Cells[1].FoundOptimum = 0, 0.16
+	rep.Pairs[1].Cells[0].FoundOptimum, rep.Pairs[1].Cells[1].FoundOptimum = 0, 0.03
+	rep.Summary = matrix.Summarize(rep.Pairs, rep.Methods)
+	headers, rows := MatrixSummaryTable(rep)
+	if len(rows) != 2 || len(rows[0]) != len(headers) || headers[len(headers)-1] != "< REA beyond noise" {
+		t.Fatalf("headers %v, rows %v", headers, rows)
+	}
+	if got := rows[0][len(headers)-2:]; got[0] != "2" || got[1] != "1" {
+		t.Errorf("lapt: pairs < REA %s, beyond noise %s; want 2 and 1", got[0], got[1])
+	}
+	// Without seed counts (a report written before them) the count is unknown.
+	for i := range rep.Pairs {
+		rep.Pairs[i].Cells[0].Seeds = 0
+	}
+	rep.Summary = matrix.Summarize(rep.Pairs, rep.Methods)
+	if _, rows := MatrixSummaryTable(rep); rows[0][len(headers)-1] != "n/a" {
+		t.Errorf("unknown seed counts: %v", rows[0])
+	}
 }
 
 func TestMatrixHeatmap(t *testing.T) {

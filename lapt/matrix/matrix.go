@@ -60,6 +60,12 @@ type Cell struct {
 	// holds the target optimum.
 	SpaceSize   int64 `json:"space_size"`
 	OptimumKept bool  `json:"optimum_kept"`
+	// OptimumCut is the number of decisions on which the initial space cuts
+	// the target optimum (0 when it keeps it): how far adaptation must widen
+	// before the optimum can be proposed from inside.
+	OptimumCut int `json:"optimum_cut"`
+	// Seeds is the number of seeds the rates and means are over.
+	Seeds int `json:"seeds"`
 	// FoundOptimum and FoundTop are the fractions of seeds that reached the
 	// optimum and the top-0.1% threshold within the budget.
 	FoundOptimum float64 `json:"found_optimum"`
@@ -71,7 +77,10 @@ type Cell struct {
 	// ValAt10, ValAtBudget (and TestAt10, TestAtBudget, NaN when the table
 	// has no test scores) are the incumbent's mean scores after 10
 	// evaluations and at the budget.
-	ValAt10      float64 `json:"val_at_10"`
+	ValAt10 float64 `json:"val_at_10"`
+	// ValAt10Std is the standard deviation over seeds of the validation at
+	// 10 evaluations.
+	ValAt10Std   float64 `json:"val_at_10_std"`
 	ValAtBudget  float64 `json:"val_at_budget"`
 	TestAt10     float64 `json:"test_at_10"`
 	TestAtBudget float64 `json:"test_at_budget"`
@@ -130,6 +139,38 @@ type Summary struct {
 	// when REA was not run).
 	BelowREA      int `json:"below_rea"`
 	Val10BelowREA int `json:"val10_below_rea"`
+	// SigBelowREA and Val10SigBelowREA count the pairs that are below REA
+	// by more than noise: by more than [NoiseSE] standard errors of the
+	// difference (see [BelowByMoreThanNoise]; -1 when REA was not run or
+	// the seed counts are unknown).
+	SigBelowREA      int `json:"sig_below_rea"`
+	Val10SigBelowREA int `json:"val10_sig_below_rea"`
+}
+
+// NoiseSE is how many standard errors of the difference a method must fall
+// below full-space REA on a pair to count as worse than REA by more than
+// noise (about a 2.5% one-sided level for normal errors).
+const NoiseSE = 2
+
+// BelowByMoreThanNoise reports whether rate a, over na seeds, is below rate
+// b, over nb seeds, by more than [NoiseSE] standard errors of the difference
+// of two independent proportions. ok is false when a seed count is zero.
+func BelowByMoreThanNoise(a float64, na int, b float64, nb int) (below, ok bool) {
+	if na <= 0 || nb <= 0 {
+		return false, false
+	}
+	se := math.Sqrt(a*(1-a)/float64(na) + b*(1-b)/float64(nb))
+	return b-a > NoiseSE*se, true
+}
+
+// meanBelowByMoreThanNoise is [BelowByMoreThanNoise] for two means with
+// their standard deviations over seeds.
+func meanBelowByMoreThanNoise(a, sa float64, na int, b, sb float64, nb int) (below, ok bool) {
+	if na <= 0 || nb <= 0 || math.IsNaN(a) || math.IsNaN(b) || math.IsNaN(sa) || math.IsNaN(sb) {
+		return false, false
+	}
+	se := math.Sqrt(sa*sa/float64(na) + sb*sb/float64(nb))
+	return b-a > NoiseSE*se, true
 }
 
 // Report is a finished matrix.
@@ -247,12 +288,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 }
 
 func cellOf(m study.Method, budget int) Cell {
-	c := Cell{Method: m.Name, SpaceSize: m.SpaceSize, OptimumKept: m.OptimumKept, FoundOptimum: m.FoundOptimum,
+	c := Cell{Method: m.Name, SpaceSize: m.SpaceSize, OptimumKept: m.OptimumKept, Seeds: len(m.Runs), FoundOptimum: m.FoundOptimum,
 		FoundTop: m.FoundTop, Metric: m.MetricMean, MetricStd: m.MetricStd, Adaptations: m.Adaptations,
-		ValAt10: math.NaN(), ValAtBudget: math.NaN(), TestAt10: math.NaN(), TestAtBudget: math.NaN()}
+		ValAt10: math.NaN(), ValAt10Std: math.NaN(), ValAtBudget: math.NaN(), TestAt10: math.NaN(), TestAtBudget: math.NaN()}
+	if m.Report != nil && len(m.Report.References) > 0 {
+		c.OptimumCut = len(m.Report.References[0].Blocking)
+	}
 	for _, p := range m.Points {
 		if p.Evals == min(10, budget) {
-			c.ValAt10, c.TestAt10 = p.ValMean, p.TestMean
+			c.ValAt10, c.ValAt10Std, c.TestAt10 = p.ValMean, p.ValStd, p.TestMean
 		}
 		if p.Evals == budget {
 			c.ValAtBudget, c.TestAtBudget = p.ValMean, p.TestMean
@@ -266,7 +310,10 @@ func cellOf(m study.Method, budget int) Cell {
 func Summarize(pairs []Pair, methods []string) []Summary {
 	var out []Summary
 	for _, m := range methods {
-		s := Summary{Method: m, WorstFound: math.Inf(1), WorstTop: math.Inf(1), WorstMetric: math.Inf(-1), BelowREA: -1, Val10BelowREA: -1}
+		s := Summary{Method: m, WorstFound: math.Inf(1), WorstTop: math.Inf(1), WorstMetric: math.Inf(-1), BelowREA: -1, Val10BelowREA: -1,
+			SigBelowREA: -1, Val10SigBelowREA: -1}
+		sig, sig10 := 0, 0 // pairs below REA by more than noise
+		sigKnown, val10Known := true, true
 		var v10, vb []float64
 		hasREA := false
 		for _, p := range pairs {
@@ -303,7 +350,23 @@ func Summarize(pairs []Pair, methods []string) []Summary {
 				if c.ValAt10 < r.ValAt10 {
 					s.Val10BelowREA++
 				}
+				below, ok := BelowByMoreThanNoise(c.FoundOptimum, c.Seeds, r.FoundOptimum, r.Seeds)
+				sigKnown = sigKnown && ok
+				if below {
+					sig++
+				}
+				below, ok = meanBelowByMoreThanNoise(c.ValAt10, c.ValAt10Std, c.Seeds, r.ValAt10, r.ValAt10Std, r.Seeds)
+				val10Known = val10Known && ok
+				if below {
+					sig10++
+				}
 			}
+		}
+		if hasREA && sigKnown {
+			s.SigBelowREA = sig
+		}
+		if hasREA && val10Known {
+			s.Val10SigBelowREA = sig10
 		}
 		if s.Pairs == 0 {
 			continue

@@ -76,6 +76,9 @@ func TestMatrixSynthetic(t *testing.T) {
 			if !c.OptimumKept && c.Method != study.LAPT && c.FoundOptimum > 0 {
 				t.Errorf("%s %s: optimum cut from a non-adapting space but found", p.Label(), c.Method)
 			}
+			if c.Seeds != 8 || (c.OptimumKept != (c.OptimumCut == 0)) || math.IsNaN(c.ValAt10Std) {
+				t.Errorf("%s %s: seeds %d, optimum kept %v but cut on %d decisions, val@10 std %v", p.Label(), c.Method, c.Seeds, c.OptimumKept, c.OptimumCut, c.ValAt10Std)
+			}
 		}
 	}
 	if len(labels) != 9 {
@@ -92,8 +95,11 @@ func TestMatrixSynthetic(t *testing.T) {
 		if s.Pairs != 6 || math.Abs(s.MeanFound-sum/6) > 1e-12 || s.WorstFound != worst {
 			t.Errorf("summary %s: %+v (want mean %v worst %v)", s.Method, s, sum/6, worst)
 		}
-		if s.Method == study.FullREA && (s.BelowREA != 0 || s.OptimumKept != 6) {
+		if s.Method == study.FullREA && (s.BelowREA != 0 || s.SigBelowREA != 0 || s.Val10SigBelowREA != 0 || s.OptimumKept != 6) {
 			t.Errorf("REA summary: %+v", s)
+		}
+		if s.SigBelowREA < 0 || s.SigBelowREA > s.BelowREA || s.Val10SigBelowREA < 0 || s.Val10SigBelowREA > s.Val10BelowREA {
+			t.Errorf("summary %s: %d pairs below REA, %d by more than noise; val@10 %d, %d", s.Method, s.BelowREA, s.SigBelowREA, s.Val10BelowREA, s.Val10SigBelowREA)
 		}
 	}
 	// JSON round trip.
@@ -122,6 +128,49 @@ func TestMatrixSynthetic(t *testing.T) {
 	b2, _ := json.Marshal(again)
 	if string(b) != string(b2) {
 		t.Errorf("the matrix is not reproducible across worker counts")
+	}
+}
+
+func TestBelowByMoreThanNoise(t *testing.T) {
+	for _, c := range []struct {
+		a     float64
+		na    int
+		b     float64
+		nb    int
+		below bool
+		ok    bool
+	}{
+		{0, 100, 0.16, 100, true, true},    // 16 points below, 2 SE = 7.3
+		{0, 100, 0.03, 100, false, true},   // 3 points below, 2 SE = 3.4: noise
+		{0.07, 100, 0.21, 100, true, true}, // 14 points below, 2 SE = 10.4
+		{0.15, 100, 0.21, 100, false, true},
+		{0.5, 100, 0.1, 100, false, true}, // above
+		{0.1, 0, 0.2, 100, false, false},  // unknown seed count
+	} {
+		below, ok := BelowByMoreThanNoise(c.a, c.na, c.b, c.nb)
+		if below != c.below || ok != c.ok {
+			t.Errorf("%v over %d vs %v over %d: below %v ok %v, want %v %v", c.a, c.na, c.b, c.nb, below, ok, c.below, c.ok)
+		}
+	}
+}
+
+// A report written before the noise counts reads them back as unknown (-1),
+// not as zero pairs below REA.
+func TestOldReportNoiseCountsUnknown(t *testing.T) {
+	old := `{"schema":"nasnb.matrix/v1","pairs":[{"source":"a","target":"b","cells":[{"method":"lapt","found_optimum":0.1,"val_at_10":1}]}],
+		"summary":[{"method":"lapt","pairs":1,"below_rea":1,"val10_below_rea":0}]}`
+	var rep Report
+	if err := json.Unmarshal([]byte(old), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if s := rep.Summary[0]; s.SigBelowREA != -1 || s.Val10SigBelowREA != -1 || s.BelowREA != 1 {
+		t.Errorf("old summary read as %+v", s)
+	}
+	if c := rep.Pairs[0].Cells[0]; !math.IsNaN(c.ValAt10Std) || c.Seeds != 0 {
+		t.Errorf("old cell read as %+v", c)
+	}
+	if s := Summarize(rep.Pairs, []string{"lapt"})[0]; s.SigBelowREA != -1 {
+		t.Errorf("summary without REA: %+v", s)
 	}
 }
 
@@ -209,7 +258,7 @@ func TestMatrixRealTables(t *testing.T) {
 			t.Fatalf("%s: %d pairs", c.space, len(rep.Pairs))
 		}
 		for _, s := range rep.Summary {
-			t.Logf("%s %s: mean found %.1f%%, worst %s %.0f%%, below REA on %d pairs", c.space, s.Method, 100*s.MeanFound, s.WorstPair, 100*s.WorstFound, s.BelowREA)
+			t.Logf("%s %s: mean found %.1f%%, worst %s %.0f%%, below REA on %d pairs (%d by more than noise)", c.space, s.Method, 100*s.MeanFound, s.WorstPair, 100*s.WorstFound, s.BelowREA, s.SigBelowREA)
 		}
 		lapt, rea := rep.Summary[0], rep.Summary[1]
 		if lapt.Method != study.LAPT || rea.Method != study.FullREA {
@@ -218,7 +267,7 @@ func TestMatrixRealTables(t *testing.T) {
 		if lapt.MeanFound < 2*rea.MeanFound {
 			t.Errorf("%s: LAPT mean found %.1f%%, less than twice full-space REA's %.1f%%", c.space, 100*lapt.MeanFound, 100*rea.MeanFound)
 		}
-		if c.space == "nb201" && (lapt.BelowREA > 0 || lapt.MeanFound < 0.8) {
+		if c.space == "nb201" && (lapt.BelowREA > 0 || lapt.SigBelowREA != 0 || lapt.MeanFound < 0.8) {
 			t.Errorf("nb201: LAPT below REA on %d pairs, mean found %.1f%%", lapt.BelowREA, 100*lapt.MeanFound)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/nasnb/nasnb/lapt/study"
 )
 
 // String renders the report: one block per method with a row per pair,
@@ -15,17 +17,20 @@ func (r *Report) String() string {
 		r.Space, len(r.Tasks), r.Reasoner, r.Seeds, s.Population, s.Tournament, s.Budget, s.AdaptEvery)
 	for _, m := range r.Methods {
 		fmt.Fprintf(&b, "\n%s\n", m)
-		fmt.Fprintf(&b, "  %-40s %7s %4s %6s %6s %11s %9s %9s %6s %5s\n", "pair", "space", "opt?", "found", "top", "evals", "val@10", fmt.Sprintf("val@%d", s.Budget), "adapt", "esc")
+		fmt.Fprintf(&b, "  %-40s %7s %5s %6s %6s %11s %9s %9s %6s %5s\n", "pair", "space", "opt?", "found", "top", "evals", "val@10", fmt.Sprintf("val@%d", s.Budget), "adapt", "esc")
 		for _, p := range r.Pairs {
 			c, ok := p.Cell(m)
 			if !ok {
 				continue
 			}
 			kept := "no"
-			if c.OptimumKept {
+			switch {
+			case c.OptimumKept:
 				kept = "yes"
+			case c.OptimumCut > 0:
+				kept = fmt.Sprintf("no:%d", c.OptimumCut) // cut on that many decisions
 			}
-			fmt.Fprintf(&b, "  %-40s %7d %4s %5.0f%% %5.0f%% %5.1f±%-5.1f %9s %9s %6.1f %5.1f\n", trunc(p.Label(), 40), c.SpaceSize, kept,
+			fmt.Fprintf(&b, "  %-40s %7d %5s %5.0f%% %5.0f%% %5.1f±%-5.1f %9s %9s %6.1f %5.1f\n", trunc(p.Label(), 40), c.SpaceSize, kept,
 				100*c.FoundOptimum, 100*c.FoundTop, c.Metric, c.MetricStd, num(c.ValAt10), num(c.ValAtBudget), c.Adaptations, c.Escapes)
 		}
 	}
@@ -37,12 +42,25 @@ func (r *Report) String() string {
 			trunc(fmt.Sprintf("%s (%.0f%%)", sm.WorstPair, 100*sm.WorstFound), 40), 100*sm.MeanTop, sm.MeanMetric,
 			num(sm.MeanValAt10), num(sm.MeanValAtBudget), sm.OptimumKept, sm.ZeroFound, cnt(sm.BelowREA), cnt(sm.Val10BelowREA))
 	}
+	var noise []string
+	for _, sm := range r.Summary {
+		if sm.Method != study.FullREA && sm.SigBelowREA >= 0 {
+			noise = append(noise, fmt.Sprintf("%s %d (val@10: %s)", sm.Method, sm.SigBelowREA, cnt(sm.Val10SigBelowREA)))
+		}
+	}
+	if len(noise) > 0 {
+		fmt.Fprintf(&b, "  pairs below full-space REA by more than noise (%d standard errors of the difference): %s\n", NoiseSE, strings.Join(noise, ", "))
+	}
+	b.WriteString("  opt? no:N = the initial space cuts the target optimum on N decisions\n")
 	return b.String()
 }
 
 func num(v float64) string {
 	if math.IsNaN(v) {
 		return "n/a"
+	}
+	if math.Abs(v) < 10 {
+		return fmt.Sprintf("%.4f", v) // scores such as losses near 0.5 need more digits
 	}
 	return fmt.Sprintf("%.2f", v)
 }
