@@ -21,7 +21,7 @@
 //
 // GoNB runs every cell as a new program: Keep, Recall, Remember and
 // WorkDir carry values and files from one cell to the next within a kernel
-// (GoNB's cache package, in the kernel's temporary folder), and RunStudy,
+// (gob files in the kernel's temporary folder), and RunStudy,
 // ShowStudy and RunSweep use them so that a 100-seed study or sweep runs
 // once per kernel. Training is shown by the sub-package trainlive, the only
 // one that imports lapt/train (GoMLX).

@@ -2,25 +2,26 @@ package kernelext
 
 // State across notebook cells. GoNB compiles and runs every cell as a new
 // program, so a value computed in one cell (a 100-seed study, training
-// results) is gone in the next. Keep, Recall and Remember store values with
-// GoNB's cache package (gob encoded) in a folder of the kernel's own
-// temporary directory ($GONB_TMP_DIR): it lives as long as the kernel, so a
-// restarted kernel starts clean and two notebooks never see each other's
-// values. Outside a notebook (no $GONB_TMP_DIR: tests, the CLI) values are
-// kept in memory for the life of the process, encoded the same way.
+// results) is gone in the next. Keep, Recall and Remember store values, gob
+// encoded, one file per key (written atomically: a temporary file renamed
+// into place) in a folder of the kernel's own temporary directory
+// ($GONB_TMP_DIR): it lives as long as the kernel, so a restarted kernel
+// starts clean and two notebooks never see each other's values. Outside a
+// notebook (no $GONB_TMP_DIR: tests, the CLI) values are kept in memory for
+// the life of the process, encoded the same way. (GoNB's cache package is
+// not used: importing it creates a gonb_cache_* folder under $TMPDIR in
+// every process, that is in every cell run, and never removes it.)
 
 import (
 	"bytes"
 	"encoding/gob"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
-
-	"github.com/janpfeifer/gonb/cache"
 )
 
 // StateDirName is the folder under $GONB_TMP_DIR where Keep stores values.
@@ -31,17 +32,38 @@ var (
 	stateMem = map[string][]byte{} // outside a notebook
 )
 
-// stateStorage returns the kernel's storage, or nil outside a notebook.
-func stateStorage() (*cache.Storage, error) {
+// stateFile is where the value of key is kept: a file in the kernel's
+// state folder; ok is false outside a notebook.
+func stateFile(key string) (path string, ok bool) {
 	dir := os.Getenv("GONB_TMP_DIR")
 	if dir == "" {
-		return nil, nil
+		return "", false
 	}
-	s, err := cache.New(filepath.Join(dir, StateDirName))
+	return filepath.Join(dir, StateDirName, key+".gob"), true
+}
+
+// writeAtomic writes b to path through a temporary file in the same folder
+// renamed into place, so a reader never sees half a value.
+func writeAtomic(path string, b []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".keep-*")
 	if err != nil {
-		return nil, fmt.Errorf("kernelext: state folder under $GONB_TMP_DIR: %w", err)
+		return err
 	}
-	return s, nil
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // checkKey refuses keys that cannot be file names.
@@ -63,34 +85,17 @@ func Keep(key string, v any) error {
 	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		return fmt.Errorf("kernelext: keep %q: encoding %T: %w", key, v, err)
 	}
-	s, err := stateStorage()
-	if err != nil {
-		return err
-	}
-	if s == nil {
+	path, inKernel := stateFile(key)
+	if !inKernel {
 		stateMu.Lock()
 		stateMem[key] = buf.Bytes()
 		stateMu.Unlock()
 		return nil
 	}
-	// cache.Storage.Save gob-encodes too: hand it the encoded bytes as a
-	// Serializable so that Recall reads exactly what was written here.
-	if err := s.Save(key, rawValue(buf.Bytes())); err != nil {
+	if err := writeAtomic(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("kernelext: keep %q: %w", key, err)
 	}
 	return nil
-}
-
-// rawValue is already-encoded bytes, written as they are by cache.Storage.
-type rawValue []byte
-
-// CacheSerialize writes the bytes (cache.Serializable).
-func (r rawValue) CacheSerialize(w io.Writer) error { _, err := w.Write(r); return err }
-
-// CacheDeserialize reads the bytes back (cache.Serializable).
-func (r rawValue) CacheDeserialize(rd io.Reader) (any, error) {
-	b, err := io.ReadAll(rd)
-	return rawValue(b), err
 }
 
 // recallBytes returns the bytes kept under key, ok false when none.
@@ -98,31 +103,17 @@ func recallBytes(key string) (b []byte, ok bool, err error) {
 	if err := checkKey(key); err != nil {
 		return nil, false, err
 	}
-	s, err := stateStorage()
-	if err != nil {
-		return nil, false, err
-	}
-	if s == nil {
+	path, inKernel := stateFile(key)
+	if !inKernel {
 		stateMu.Lock()
 		defer stateMu.Unlock()
 		b, ok = stateMem[key]
 		return b, ok, nil
 	}
-	r, err := s.Reader(key)
-	if errors.Is(err, os.ErrNotExist) {
+	b, err = os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
-	if err == nil && r == nil {
-		// cache.Storage.Reader hides errors other than a missing file.
-		err = fmt.Errorf("cannot open the kept value")
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("kernelext: recall %q: %w", key, err)
-	}
-	if c, isCloser := r.(io.Closer); isCloser {
-		defer c.Close()
-	}
-	b, err = io.ReadAll(r)
 	if err != nil {
 		return nil, false, fmt.Errorf("kernelext: recall %q: %w", key, err)
 	}
@@ -173,17 +164,17 @@ func Forget(key string) error {
 	if err := checkKey(key); err != nil {
 		return err
 	}
-	s, err := stateStorage()
-	if err != nil {
-		return err
-	}
-	if s == nil {
+	path, inKernel := stateFile(key)
+	if !inKernel {
 		stateMu.Lock()
 		delete(stateMem, key)
 		stateMu.Unlock()
 		return nil
 	}
-	return s.ResetKey(key)
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("kernelext: forget %q: %w", key, err)
+	}
+	return nil
 }
 
 // WorkDir returns a folder called name for files that cells write and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -90,13 +91,53 @@ func TestStateInKernelFolder(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("GONB_TMP_DIR", dir)
 	exerciseState(t)
-	if _, err := os.Stat(filepath.Join(dir, StateDirName, "runs.bin")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, StateDirName, "runs.gob")); err != nil {
 		t.Errorf("kept value not in the kernel's folder: %v", err)
+	}
+	// Keep writes through a temporary file renamed into place: nothing else
+	// is left in the folder.
+	if err := Keep("runs", keptValue{Name: "again"}); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := os.ReadDir(filepath.Join(dir, StateDirName)); len(files) != 1 {
+		t.Errorf("state folder holds %d files, want the one value", len(files))
+	}
+	// A value that cannot be read is an error naming the key, not "nothing kept".
+	if err := os.Chmod(filepath.Join(dir, StateDirName, "runs.gob"), 0); err == nil && os.Geteuid() != 0 {
+		if _, _, err := Recall[keptValue]("runs"); err == nil || !strings.Contains(err.Error(), `"runs"`) {
+			t.Errorf("unreadable value: %v", err)
+		}
 	}
 	// Another kernel (another temporary folder) does not see the value.
 	t.Setenv("GONB_TMP_DIR", t.TempDir())
 	if _, ok, err := Recall[keptValue]("runs"); ok || err != nil {
 		t.Errorf("value leaked into another kernel: ok %v err %v", ok, err)
+	}
+}
+
+// Running a program that imports kernelext (every notebook cell, every
+// test binary) leaves nothing under $TMPDIR: no package creates a folder
+// when it is loaded.
+func TestNoTempFolderAtImport(t *testing.T) {
+	if os.Getenv("NASNB_IMPORT_CHILD") == "1" {
+		return // the child: loading the package is all it does
+	}
+	tmp := t.TempDir()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "-test.run", "^TestNoTempFolderAtImport$")
+	cmd.Env = append(os.Environ(), "NASNB_IMPORT_CHILD=1", "TMPDIR="+tmp, "GONB_TMP_DIR=")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if files, _ := os.ReadDir(tmp); len(files) > 0 {
+		var names []string
+		for _, f := range files {
+			names = append(names, f.Name())
+		}
+		t.Errorf("loading kernelext left %v under $TMPDIR", names)
 	}
 }
 

@@ -108,7 +108,8 @@ func (a Arch) MarshalText() ([]byte, error) {
 }
 
 // MarshalBinary encodes the architecture in its text form, so encoding/gob
-// (GoNB's cache keeps results across cells with it) can store an Arch.
+// (kernelext.Keep carries results across notebook cells with it) can store
+// an Arch.
 func (a Arch) MarshalBinary() ([]byte, error) { return a.MarshalText() }
 
 // UnmarshalBinary decodes the form written by MarshalBinary.
