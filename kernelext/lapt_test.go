@@ -486,6 +486,10 @@ func TestPrincipleEventText(t *testing.T) {
 	if got := PrincipleEventHTML(sp, fb); !strings.Contains(got, "Fallback to the full space after 15 evaluations") || !strings.Contains(got, "searching the full space") {
 		t.Errorf("fallback: %q", got)
 	}
+	hedge := transfer.Event{Trigger: transfer.TriggerHedge, Evaluations: 25, Set: v2, Err: "hedge: 25 evaluations spent inside the principles"}
+	if got := PrincipleEventText(sp, hedge); !strings.HasPrefix(got, "Hedge: the full space from here after 25 evaluations (hedge)\n  hedge: 25 evaluations") {
+		t.Errorf("hedge: %q", got)
+	}
 }
 
 func TestDisplayStudyText(t *testing.T) {

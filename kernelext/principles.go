@@ -297,6 +297,8 @@ func eventTitle(ev transfer.Event) string {
 	switch {
 	case ev.Trigger == transfer.TriggerFallback:
 		what = "Fallback to the full space"
+	case ev.Trigger == transfer.TriggerHedge:
+		what = "Hedge: the full space from here"
 	case ev.Err != "":
 		what = fmt.Sprintf("Principles kept at v%d", ev.Set.Version)
 	}

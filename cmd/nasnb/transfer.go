@@ -364,7 +364,11 @@ func addScheduleFlags(fs *flag.FlagSet) {
 	fs.Int("top-k", 0, "top source architectures shown (default 50)")
 	fs.Int("max-ops", 0, "max ops per edge (default: 2 on nb201, 3 on transnas-micro)")
 	fs.Bool("no-adapt", false, "switch adaptation off in the LAPT method")
+	fs.Int("full-space-after", 0, fullSpaceAfterUsage)
 }
+
+// fullSpaceAfterUsage documents --full-space-after (transfer.Schedule.FullSpaceAfter).
+const fullSpaceAfterUsage = "hedge: after this many evaluations leave the principles and search the full space for the rest of the budget (0: never, the paper's method)"
 
 // printEquivalentFree prints, for a space with declared equivalence, how
 // many proposals per seed each method got answered for free because an

@@ -15,6 +15,9 @@ func (r *Report) String() string {
 	s := r.Schedule
 	fmt.Fprintf(&b, "transfer matrix on %s (%d tasks), reasoner %s, %d seeds; population %d, tournament %d, budget %d, adapt every %d\n",
 		r.Space, len(r.Tasks), r.Reasoner, r.Seeds, s.Population, s.Tournament, s.Budget, s.AdaptEvery)
+	if s.FullSpaceAfter > 0 {
+		fmt.Fprintf(&b, "hedge: the transfer methods leave their principles for the full space after %d evaluations\n", s.FullSpaceAfter)
+	}
 	for _, m := range r.Methods {
 		fmt.Fprintf(&b, "\n%s\n", m)
 		fmt.Fprintf(&b, "  %-40s %7s %5s %6s %6s %11s %9s %9s %6s %5s\n", "pair", "space", "opt?", "found", "top", "evals", "val@10", fmt.Sprintf("val@%d", s.Budget), "adapt", "esc")

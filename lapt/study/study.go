@@ -338,6 +338,9 @@ func (r *Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s -> %s (reasoner %s), %d seeds; population %d, tournament %d, budget %d, adapt every %d after %d plain steps\n",
 		strings.Join(r.Sources, "+"), r.Target, r.Reasoner, r.Seeds, r.Schedule.Population, r.Schedule.Tournament, r.Schedule.Budget, r.Schedule.AdaptEvery, max(r.Schedule.Warmup, 0))
+	if n := r.Schedule.FullSpaceAfter; n > 0 {
+		fmt.Fprintf(&b, "hedge: the transfer methods leave their principles for the full space after %d evaluations\n", n)
+	}
 	if r.NoReference {
 		fmt.Fprintf(&b, "target %s: no known optimum, so no LAPT metric (evals to the optimum or top-0.1%%)\n", r.Target)
 	} else if r.OptTest != 0 && !math.IsNaN(r.OptTest) {

@@ -251,6 +251,11 @@ func TestFidelityConfigErrors(t *testing.T) {
 			t.Errorf("fidelity %+v accepted", f)
 		}
 	}
+	cfg = synthConfig(tables, offline.New(), 0, true)
+	cfg.Schedule.FullSpaceAfter = 5
+	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "FullSpaceAfter") {
+		t.Errorf("a hedged multi-fidelity run: %v", err)
+	}
 	cfg = synthConfig(Fidelities{12: tables[12]}, offline.New(), 0, true)
 	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "no evaluator for fidelity 200") {
 		t.Errorf("a missing fidelity: %v", err)

@@ -34,6 +34,13 @@ type Schedule struct {
 	AdaptTopK int `json:"adapt_top_k"`
 	// NoAdapt switches adaptation off.
 	NoAdapt bool `json:"no_adapt,omitempty"`
+	// FullSpaceAfter, when positive, is a hedge for sources you do not
+	// trust: after that many counted evaluations the search leaves the
+	// principles and spends the rest of the budget in the full space
+	// (regularized evolution, keeping its population), with a
+	// [TriggerHedge] event. 0 (the default, the paper's method) never
+	// leaves them. Not supported by multi-fidelity runs.
+	FullSpaceAfter int `json:"full_space_after,omitempty"`
 	// ExhaustAfter is the number of consecutive free (repeated) proposals
 	// that mean the current space is exhausted: an adaptation is triggered
 	// then, or the run ends (default: search.ExhaustAfter of the space's

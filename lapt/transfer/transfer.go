@@ -69,6 +69,12 @@ const (
 	// size in its Report and an explanation in Err; the reasoner is not
 	// asked again.
 	TriggerFallback Trigger = "fallback"
+	// TriggerHedge: Schedule.FullSpaceAfter evaluations were spent inside
+	// the principles, so the search continues in the full space for the
+	// rest of the budget. Like a fall back, the event keeps the set in
+	// force and carries the full space's size; it is scheduled, not an
+	// adaptation, and the reasoner is not asked again.
+	TriggerHedge Trigger = "hedge"
 )
 
 // Event is a principle version coming into force, or an adapted version
@@ -190,7 +196,13 @@ func (c *Config) defaults() error {
 		return errors.New("transfer: no source evidence and no initial principles")
 	}
 	c.Schedule = c.Schedule.Complete(c.Space.Root())
+	if c.Schedule.FullSpaceAfter < 0 {
+		return fmt.Errorf("transfer: Schedule.FullSpaceAfter is %d: want 0 (never) or a number of evaluations", c.Schedule.FullSpaceAfter)
+	}
 	if c.Fidelity != nil {
+		if c.Schedule.FullSpaceAfter > 0 {
+			return errors.New("transfer: Schedule.FullSpaceAfter is not supported by multi-fidelity runs")
+		}
 		return c.Fidelity.validate(c.Target)
 	}
 	return nil
@@ -296,6 +308,14 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			break
 		}
 		n := run.Evaluations()
+		if sch.FullSpaceAfter > 0 && n >= sch.FullSpaceAfter && !fellBack {
+			l.leave(TriggerHedge, n, fmt.Sprintf("hedge: %d evaluations spent inside the principles (Schedule.FullSpaceAfter); the rest of the budget searches the full space", sch.FullSpaceAfter))
+			strat.SetSpace(root)
+			fellBack = true
+			if l.hookErr != nil {
+				return l.res, l.hookErr
+			}
+		}
 		best := math.Inf(-1)
 		if inc, ok := run.Incumbent(); ok {
 			best = inc.Result.Metrics.Val
@@ -430,8 +450,13 @@ func (l *loop) emit(ev Event) {
 // fallback records that the principles could not offer anything new and
 // the search continues in the full space.
 func (l *loop) fallback(n int) {
-	ev := Event{Trigger: TriggerFallback, Evaluations: n, Set: l.current(), Fidelity: l.told,
-		Err: "the principles offer no unexplored architecture: searching the full space"}
+	l.leave(TriggerFallback, n, "the principles offer no unexplored architecture: searching the full space")
+}
+
+// leave records that the search leaves the principles for the full space,
+// and why.
+func (l *loop) leave(trig Trigger, n int, why string) {
+	ev := Event{Trigger: trig, Evaluations: n, Set: l.current(), Fidelity: l.told, Err: why}
 	ev.Report.SizeBefore, ev.Report.SizeAfter = l.cfg.Space.Count(), l.cfg.Space.Count()
 	l.emit(ev)
 }
