@@ -23,6 +23,11 @@
 // Only versions that changed the space count as adaptations
 // ([Result.Adaptations]). With Schedule.NoAdapt there are no escapes.
 //
+// A hedge for sources you do not trust: with Schedule.FullSpaceAfter the
+// search leaves the principles for the full space after that many
+// evaluations ([TriggerHedge]). It trades the mean found rate for the
+// pairs where the sources mislead; the paper's method never leaves them.
+//
 // The reasoner sees only the source evidence given in [Config.Sources] and
 // the target trials the search has paid for; the target is reachable only
 // through its evaluator. No target table can leak into principles.
