@@ -486,6 +486,10 @@ func TestPrincipleEventText(t *testing.T) {
 	if got := PrincipleEventHTML(sp, fb); !strings.Contains(got, "Fallback to the full space after 15 evaluations") || !strings.Contains(got, "searching the full space") {
 		t.Errorf("fallback: %q", got)
 	}
+	distrust := transfer.Event{Trigger: transfer.TriggerDistrust, Evaluations: 12, Set: v2, Err: "the target distrusts the principles: 3 of 3 escapes beat the population median"}
+	if got := PrincipleEventHTML(sp, distrust); !strings.Contains(got, "The target distrusts the principles: the full space from here after 12 evaluations") || !strings.Contains(got, "3 of 3 escapes") {
+		t.Errorf("distrust: %q", got)
+	}
 	hedge := transfer.Event{Trigger: transfer.TriggerHedge, Evaluations: 25, Set: v2, Err: "hedge: 25 evaluations spent inside the principles"}
 	if got := PrincipleEventText(sp, hedge); !strings.HasPrefix(got, "Hedge: the full space from here after 25 evaluations (hedge)\n  hedge: 25 evaluations") {
 		t.Errorf("hedge: %q", got)

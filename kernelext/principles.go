@@ -299,6 +299,8 @@ func eventTitle(ev transfer.Event) string {
 		what = "Fallback to the full space"
 	case ev.Trigger == transfer.TriggerHedge:
 		what = "Hedge: the full space from here"
+	case ev.Trigger == transfer.TriggerDistrust:
+		what = "The target distrusts the principles: the full space from here"
 	case ev.Err != "":
 		what = fmt.Sprintf("Principles kept at v%d", ev.Set.Version)
 	}

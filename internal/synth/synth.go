@@ -32,6 +32,14 @@ const MaxArchs = 20000
 // same tables. Validation scores are 80 plus the weights plus noise; test
 // scores add a little more noise.
 func Tasks(sp *space.Space, n int, seed uint64) ([]*tabular.Task, error) {
+	return TasksRelated(sp, n, seed, 0.6)
+}
+
+// TasksRelated is Tasks with the scale of each task's own weights against
+// the shared ones (scale 1) given: 0 makes tasks that differ by noise only,
+// 0.6 is Tasks, and beyond about 2 a source says little about a target.
+// A negative own is taken as 0.
+func TasksRelated(sp *space.Space, n int, seed uint64, own float64) ([]*tabular.Task, error) {
 	if sp == nil {
 		return nil, fmt.Errorf("synth: nil space")
 	}
@@ -57,12 +65,12 @@ func Tasks(sp *space.Space, n int, seed uint64) ([]*tabular.Task, error) {
 	}
 	var out []*tabular.Task
 	for k := 0; k < n; k++ {
-		own := weights(0.6)
+		mine := weights(max(own, 0))
 		entries := make([]bench.Entry, 0, len(archs))
 		for i, a := range archs {
 			s := 0.0
 			for e := 0; e < sp.NumEdges(); e++ {
-				s += shared[e][a.Op(e)] + own[e][a.Op(e)]
+				s += shared[e][a.Op(e)] + mine[e][a.Op(e)]
 			}
 			s += 0.3 * r.NormFloat64()
 			entries = append(entries, bench.Entry{Arch: sp.Format(a), Index: i, Val: 80 + s, Test: 80 + s + 0.1*r.NormFloat64(), HasVal: true, HasTest: true})

@@ -1,31 +1,33 @@
 package transfer
 
 import (
-	"github.com/nasnb/nasnb/lapt/reason"
+	"math"
 	"math/rand/v2"
 	"slices"
 
+	"github.com/nasnb/nasnb/lapt/reason"
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/space"
 )
 
 // escaper wraps the search strategy with the escape hatch: once every
 // architecture of the space in force has been evaluated, each proposal lies
-// outside it; before that, one proposal per adaptation period does (a
-// guided escape, see probe). An escape is a parent drawn by tournament
-// from the population (escapes join it, as any evaluated architecture
-// does) with one decision changed to an op the principles cut there (an
-// unseen one, known to the space; per decision the one the target has
-// tried least, then the first in the source preference order). The
-// decision is drawn with odds proportional to how often the op it would
-// try appears among the sources' top-k architectures, plus one: an op cut
-// on thin evidence (for the budget, or not separated from the kept ones)
-// is tried before one the sources clearly rule out, and no op is ever
-// excluded. No constant is involved beyond the schedule's top-k. So the budget the refined space cannot use is spent
-// next to its best architectures rather than on repeats; escapes are paid
-// for like any other evaluation (they count against the budget) and give
-// the adaptation target evidence on ops the sources ruled out. Adaptation
-// may then widen the space where an escape beats it.
+// outside it; before that, guided escapes do (see probe and the package
+// doc). An escape is a parent drawn by tournament from the population
+// (escapes join it, as any evaluated architecture does) with one decision
+// changed to an op the principles cut there (an unseen one, known to the
+// space; per decision the one the target has tried least, then the first
+// in the source preference order). The decision is drawn with odds
+// proportional to how often the op it would try appears among the sources'
+// top-k architectures, plus one: an op cut on thin evidence (for the
+// budget, or not separated from the kept ones) is tried before one the
+// sources clearly rule out, and no op is ever excluded. So the budget the
+// refined space cannot use is spent next to its best architectures rather
+// than on repeats; escapes are paid for like any other evaluation (they
+// count against the budget) and give the adaptation target evidence on ops
+// the sources ruled out. The escaper also keeps the success counts of
+// escapes and of proposals inside the space (arm) from which the loop
+// decides to distrust the principles.
 type escaper struct {
 	search.Strategy
 	evo     *search.Evolution
@@ -52,6 +54,49 @@ type escaper struct {
 	// would try there: ops the sources cut on thin evidence are tried
 	// before ops the sources clearly ruled out.
 	support [][]float64
+	// warmup is the number of evaluations after the initial population
+	// in which every other proposal is a guided escape (the schedule's
+	// warm-up).
+	warmup int
+	// median is the population's median score when the last proposal was
+	// asked for; inside and outside count the proposals inside the space
+	// and the escapes, and how many scored above that median.
+	median          float64
+	inside, outside arm
+}
+
+// arm counts the counted proposals of one kind after the initial
+// population and how many scored above the population's median when they
+// were proposed.
+type arm struct{ n, wins int }
+
+// escapesBetter returns the posterior probability that an escape scores
+// above the population median more often than a proposal inside the space:
+// each rate has a Beta(1+wins, 1+losses) posterior (uniform prior), and the
+// probability that the escape rate is the larger is taken from the normal
+// approximation of their difference.
+func escapesBetter(outside, inside arm) float64 {
+	mv := func(a arm) (mean, variance float64) {
+		x, y := float64(1+a.wins), float64(1+a.n-a.wins)
+		return x / (x + y), x * y / ((x + y) * (x + y) * (x + y + 1))
+	}
+	mo, vo := mv(outside)
+	mi, vi := mv(inside)
+	return 0.5 * math.Erfc(-(mo-mi)/math.Sqrt(2*(vo+vi)))
+}
+
+// distrustLevel is the posterior probability that escapes beat the space
+// above which the run leaves the principles for the full space: the usual
+// 5% error level, the family-wise level at which the offline reasoner cuts
+// an op in the first place.
+const distrustLevel = 0.95
+
+// distrusted reports whether the target's results say the space holds the
+// search back: after at least two escapes, the posterior probability that
+// escapes beat the population median more often than proposals inside the
+// space reaches distrustLevel.
+func (e *escaper) distrusted() bool {
+	return !e.off && e.outside.n >= 2 && escapesBetter(e.outside, e.inside) >= distrustLevel
 }
 
 // sourceSupport counts, per decision and op, the uses among the top k
@@ -103,20 +148,47 @@ func (e *escaper) usedUp() bool {
 }
 
 // probe reports whether the next proposal is a guided escape made while
-// the space in force is not used up: the last evaluation of every period
-// of e.every evaluations after the initial population, so that each
-// adaptation check (every e.every evaluations) has a target result outside
-// the space to weigh the sources against.
+// the space in force is not used up: every other proposal of the warm-up
+// after the initial population, then the last evaluation of every period
+// of e.every evaluations, so that each adaptation check has a target
+// result outside the space to weigh the sources against, unless escapes
+// have done worse than the space so far.
 func (e *escaper) probe() bool {
 	if e.off || e.every <= 0 || e.seen == nil {
 		return false
 	}
 	n := e.evals()
-	return n >= e.minEval && n%e.every == e.every-1
+	if n < e.minEval {
+		return false
+	}
+	if k := n - e.minEval; k < e.warmup {
+		return k%2 == 0 // the warm-up: every other proposal
+	}
+	if e.outside.n > 0 && escapesBetter(e.outside, e.inside) < 0.5 {
+		return false // escapes have done worse than the space: trust it
+	}
+	return n%e.every == e.every-1
+}
+
+// populationMedian returns the median score of the usable members of the
+// population (-Inf when there are none).
+func (e *escaper) populationMedian() float64 {
+	var v []float64
+	for _, o := range e.evo.Population() {
+		if o.OK {
+			v = append(v, o.Val)
+		}
+	}
+	if len(v) == 0 {
+		return math.Inf(-1)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
 }
 
 // Ask implements search.Strategy.
 func (e *escaper) Ask() (space.Arch, error) {
+	e.median = e.populationMedian()
 	e.last = false
 	if e.usedUp() || e.probe() {
 		if x, ok := e.pick(); ok {
@@ -134,6 +206,16 @@ func (e *escaper) Tell(o search.Observation) {
 
 	if escape && !o.Free {
 		e.escapes++
+	}
+	if !o.Free && e.seen != nil && e.evals() > e.minEval {
+		a := &e.inside
+		if escape {
+			a = &e.outside
+		}
+		a.n++
+		if o.OK && o.Val > e.median {
+			a.wins++
+		}
 	}
 	e.Strategy.Tell(o)
 }
@@ -224,13 +306,13 @@ func (l *loop) reject(out reason.Outcome, trigger Trigger, n int, improved bool,
 }
 
 // Adaptations counts the adaptations that changed the space, the fall back
-// to the full space included (versions that only restate it, and rejected
+// to the full space and leaving distrusted principles included (versions that only restate it, and rejected
 // ones, are not counted).
 func (r *Result) Adaptations() int {
 	n := 0
 	for _, ev := range r.Events {
 		switch {
-		case ev.Trigger == TriggerFallback:
+		case ev.Trigger == TriggerFallback || ev.Trigger == TriggerDistrust:
 			n++ // to the full space
 		case (ev.Trigger == TriggerAdapt || ev.Trigger == TriggerExhausted) && ev.Err == "" && len(ev.Diff.Edges) > 0:
 			n++

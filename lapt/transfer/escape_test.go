@@ -49,7 +49,7 @@ func synthTarget(t *testing.T, want []int) *eval.Table {
 // escape beats the space the target disagrees and the space widens. Escape
 // parents come from the aging population, which escapes join, so the
 // search drifts away from the refined space like evolution in the full
-// space: the optimum is recovered in some seeds, not all (measured: 1 of
+// space: the optimum is recovered in some seeds, not all (measured: 2 of
 // 20; the optimum's op comes last in the source preference, after two ops
 // that tie with the space's best and are let in first).
 func TestEscapeRecoversACutOptimum(t *testing.T) {
@@ -99,7 +99,7 @@ func TestEscapeRecoversACutOptimum(t *testing.T) {
 			}
 		}
 		for _, ev := range res.Events {
-			if ev.Trigger == TriggerFallback {
+			if ev.Trigger == TriggerFallback || ev.Trigger == TriggerDistrust {
 				changed++ // to the full space
 			}
 		}
@@ -122,7 +122,7 @@ func TestEscapeRecoversACutOptimum(t *testing.T) {
 		}
 		j2.Close()
 	}
-	t.Logf("optimum recovered in %d of 10 seeds, %d escapes", found, escapes)
+	t.Logf("optimum recovered in %d of 20 seeds, %d escapes", found, escapes)
 	if found < 1 {
 		t.Errorf("the cut optimum was never recovered (escapes: %d)", escapes)
 	}

@@ -7,21 +7,41 @@
 // Adaptation recovers from wrong principles in three ways. The escape
 // hatch: proposals outside the space in force (a tournament parent with
 // one decision changed to a cut op, the decision drawn with odds following
-// the op's support among the sources' top-k), paid from the budget and counted in
-// [Result.Escapes]. A guided escape is the last evaluation of every
-// adaptation period (Schedule.AdaptEvery evaluations, after the initial
-// population), so every adaptation check has a target result on an op the
-// sources ruled out; and once every architecture of the space in force has
-// been evaluated, every proposal is an escape. The period is the
-// schedule's own, no separate constant: on the paper's schedules one
-// evaluation in 5 (NB201) or 10 (TransNAS) tests the sources. Escape
-// results reach the reasoner with the other target trials, so it can widen
-// where the target disagrees with the sources. (The multi-fidelity loop,
-// [Config.Fidelity], makes no guided escapes: there it escapes only once
-// the space is used up.) No oscillation: an adapted
-// space equal to one already left is rejected and the current one stays.
-// Only versions that changed the space count as adaptations
-// ([Result.Adaptations]). With Schedule.NoAdapt there are no escapes.
+// the op's support among the sources' top-k), paid from the budget and
+// counted in [Result.Escapes]. Guided escapes test the sources while the
+// space still has unexplored architectures: every other proposal of the
+// warm-up (Schedule.Warmup evaluations after the initial population), so
+// the target weighs the sources from the start, then the last evaluation
+// of every adaptation period (Schedule.AdaptEvery) for as long as escapes
+// have done at least as well as the space (see below); once every
+// architecture of the space in force has been evaluated, every proposal
+// is an escape. The numbers are the schedule's own, no separate constant.
+// Escape results reach the reasoner with the other target trials, so it
+// can widen where the target disagrees with the sources. (The
+// multi-fidelity loop, [Config.Fidelity], makes no guided escapes: there
+// it escapes only once the space is used up.)
+//
+// The target can also distrust the principles. Every counted proposal
+// after the initial population is a success when it scores above the
+// median of the population it was proposed from; escapes and proposals
+// inside the space each get a Beta(1+successes, 1+failures) posterior on
+// their success rate. Escapes that have done worse than the space (the
+// posterior probability that they do better is below one half) stop the
+// periodic guided escapes: the target trusts the principles and the budget
+// stays inside. When, after at least two escapes, that probability
+// reaches 0.95 (the usual 5% error level, the family-wise level at which
+// the offline reasoner cuts an op), the principles hold the search back:
+// the run leaves them for the full space, keeping its population, with a
+// [TriggerDistrust] event that counts as an adaptation. On spaces whose
+// optimum the sources' principles cut and whose good architectures are
+// reached by one-decision changes, this is what keeps LAPT from falling
+// far behind evolution in the full space (lapt/matrix's relatedness
+// sweep).
+//
+// No oscillation: an adapted space equal to one already left is rejected
+// and the current one stays. Only versions that changed the space count as
+// adaptations ([Result.Adaptations]). With Schedule.NoAdapt there are no
+// escapes and no distrust.
 //
 // A hedge for sources you do not trust: with Schedule.FullSpaceAfter the
 // search leaves the principles for the full space after that many
@@ -80,6 +100,13 @@ const (
 	// force and carries the full space's size; it is scheduled, not an
 	// adaptation, and the reasoner is not asked again.
 	TriggerHedge Trigger = "hedge"
+	// TriggerDistrust: the target's results say the principles hold the
+	// search back (escapes beat the population median significantly more
+	// often than proposals inside the space, see the package doc), so the
+	// search continues in the full space for the rest of the run. The event
+	// keeps the set in force and carries the full space's size and the
+	// counts in Err; it counts as an adaptation.
+	TriggerDistrust Trigger = "distrust"
 )
 
 // Event is a principle version coming into force, or an adapted version
@@ -290,6 +317,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	strat := newEscaper(evo, root, cfg.Seed, sch.Population, sch.Tournament)
 	strat.off = sch.NoAdapt
 	strat.every = sch.AdaptEvery
+	strat.warmup = max(sch.Warmup, 0)
 	strat.pref = func() [][]int { return l.current().Preference }
 	strat.support = sourceSupport(root, cfg.Sources, sch.TopK)
 	maxFree := 1 << 30 // the loop below detects exhaustion itself
@@ -313,6 +341,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			break
 		}
 		n := run.Evaluations()
+		if !fellBack && !sch.NoAdapt && strat.distrusted() {
+			l.leave(TriggerDistrust, n, fmt.Sprintf("the target distrusts the principles: %d of %d escapes beat the population median against %d of %d proposals inside the space (P = %.3f that escapes do better); searching the full space",
+				strat.outside.wins, strat.outside.n, strat.inside.wins, strat.inside.n, escapesBetter(strat.outside, strat.inside)))
+			strat.SetSpace(root)
+			fellBack = true
+			if l.hookErr != nil {
+				return l.res, l.hookErr
+			}
+		}
 		if sch.FullSpaceAfter > 0 && n >= sch.FullSpaceAfter && !fellBack {
 			l.leave(TriggerHedge, n, fmt.Sprintf("hedge: %d evaluations spent inside the principles (Schedule.FullSpaceAfter); the rest of the budget searches the full space", sch.FullSpaceAfter))
 			strat.SetSpace(root)
