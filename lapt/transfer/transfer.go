@@ -4,8 +4,9 @@
 // schedule. Everything is journaled: an interrupted run resumes without
 // repeating an evaluation or asking the reasoner again.
 //
-// Adaptation recovers from wrong principles in three ways. The escape
-// hatch: proposals outside the space in force (a tournament parent with
+// Adaptation recovers from wrong principles in three ways: escapes, the
+// reasoner widening the space where they win, and the target distrusting
+// the principles. The escape hatch: proposals outside the space in force (a tournament parent with
 // one decision changed to a cut op, the decision drawn with odds following
 // the op's support among the sources' top-k), paid from the budget and
 // counted in [Result.Escapes]. Guided escapes test the sources while the
