@@ -22,6 +22,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/nasnb/nasnb/internal/safefile"
 )
 
 // StateDirName is the folder under $GONB_TMP_DIR where Keep stores values.
@@ -40,30 +42,6 @@ func stateFile(key string) (path string, ok bool) {
 		return "", false
 	}
 	return filepath.Join(dir, StateDirName, key+".gob"), true
-}
-
-// writeAtomic writes b to path through a temporary file in the same folder
-// renamed into place, so a reader never sees half a value.
-func writeAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".keep-*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // checkKey refuses keys that cannot be file names.
@@ -92,7 +70,7 @@ func Keep(key string, v any) error {
 		stateMu.Unlock()
 		return nil
 	}
-	if err := writeAtomic(path, buf.Bytes()); err != nil {
+	if err := safefile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("kernelext: keep %q: %w", key, err)
 	}
 	return nil

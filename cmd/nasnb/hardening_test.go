@@ -37,7 +37,7 @@ func TestHardeningUsageErrors(t *testing.T) {
 		{[]string{"transfer", "--warmup", "-5"}, "--warmup must be -1 (none), 0 (the default) or positive"},
 		{[]string{"transfer", "--top-k", "-1"}, "--top-k must be positive"},
 		{[]string{"transfer", "--full-space-after", "-1"}, "--full-space-after must be"},
-		{[]string{"matrix", "--full-space-after", "-1"}, "--full-space-after must be zero or positive"},
+		{[]string{"matrix", "--full-space-after", "-1"}, "--full-space-after must be 0 (never) or a number of evaluations"},
 		{[]string{"transfer", "--max-ops", "-1"}, "--max-ops must be positive"},
 		{[]string{"transfer", "--workers", "-1"}, "--workers must be zero or positive"},
 		{[]string{"transfer", "--timeout", "-1s"}, "--timeout must be positive"},

@@ -11,7 +11,6 @@ import (
 	"github.com/nasnb/nasnb/lapt/search"
 	"github.com/nasnb/nasnb/lapt/study"
 	"github.com/nasnb/nasnb/lapt/tabular"
-	"github.com/nasnb/nasnb/lapt/transfer"
 )
 
 func init() {
@@ -32,7 +31,7 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	seedsFlag := fs.String("seeds", "0-99", "seeds, e.g. 0-99")
 	methods := fs.String("methods", strings.Join(study.AllMethods, ","), "methods to compare (any registered: "+strings.Join(study.Methods(), ", ")+")")
 	budget := fs.Int("budget", 0, "target evaluations per seed (default: the paper's, 20 on nb201, 50 on transnas-micro)")
-	fullAfter := fs.Int("full-space-after", 0, fullSpaceAfterUsage)
+	fs.Int("full-space-after", 0, fullSpaceAfterUsage)
 	dedupFlag := fs.String("dedup", "canonical", "repeated architectures: canonical, exact or count")
 	fidelity := fs.Int("fidelity", 200, "benchmark fidelity (epochs)")
 	dataFlag := fs.String("data", "", "benchmark data directory")
@@ -59,7 +58,11 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--dedup: %v", err)
 	}
 	if err := (numberRules{positive: append([]string{"budget", "fidelity"}, reasonerPositive...),
-		nonNegative: append([]string{"workers", "full-space-after"}, reasonerNonNegative...)}).check(fs); err != nil {
+		nonNegative: append([]string{"workers"}, reasonerNonNegative...)}).check(fs); err != nil {
+		return err
+	}
+	sch, err := scheduleFromFlags(fs) // --budget and --full-space-after
+	if err != nil {
 		return err
 	}
 	ms := splitList(*methods)
@@ -115,11 +118,11 @@ func runMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		printSpaceFile(stdout, *bf.spaceFile, sp)
-		printSchedule(stdout, sp, transfer.Schedule{Budget: *budget, FullSpaceAfter: *fullAfter})
+		printSchedule(stdout, sp, sch)
 	} else if ts, _, err = openTasks(*dataFlag, *spaceName, names, "", *fidelity); err != nil {
 		return err
 	}
-	cfg := matrix.Config{Tasks: ts, Pooled: *pooled, Reasoner: r, Schedule: transfer.Schedule{Budget: *budget, FullSpaceAfter: *fullAfter}, Seeds: seeds,
+	cfg := matrix.Config{Tasks: ts, Pooled: *pooled, Reasoner: r, Schedule: sch, Seeds: seeds,
 		Methods: ms, Dedup: dedup, Workers: *workers}
 	if !*quiet {
 		cfg.OnPair = func(p matrix.Pair, done, total int) {

@@ -188,7 +188,9 @@ func (e *escaper) populationMedian() float64 {
 
 // Ask implements search.Strategy.
 func (e *escaper) Ask() (space.Arch, error) {
-	e.median = e.populationMedian()
+	if !e.off {
+		e.median = e.populationMedian() // what the proposal will be judged against
+	}
 	e.last = false
 	if e.usedUp() || e.probe() {
 		if x, ok := e.pick(); ok {
@@ -207,7 +209,7 @@ func (e *escaper) Tell(o search.Observation) {
 	if escape && !o.Free {
 		e.escapes++
 	}
-	if !o.Free && e.seen != nil && e.evals() > e.minEval {
+	if !e.off && !o.Free && e.seen != nil && e.evals() > e.minEval {
 		a := &e.inside
 		if escape {
 			a = &e.outside

@@ -342,21 +342,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			break
 		}
 		n := run.Evaluations()
-		if !fellBack && !sch.NoAdapt && strat.distrusted() {
-			l.leave(TriggerDistrust, n, fmt.Sprintf("the target distrusts the principles: %d of %d escapes beat the population median against %d of %d proposals inside the space (P = %.3f that escapes do better); searching the full space",
-				strat.outside.wins, strat.outside.n, strat.inside.wins, strat.inside.n, escapesBetter(strat.outside, strat.inside)))
-			strat.SetSpace(root)
-			fellBack = true
-			if l.hookErr != nil {
-				return l.res, l.hookErr
+		if !fellBack {
+			// Leaving the principles for the rest of the run: the target
+			// distrusts them, or the hedge's evaluations are spent.
+			trig, why := Trigger(""), ""
+			switch {
+			case !sch.NoAdapt && strat.distrusted():
+				trig, why = TriggerDistrust, fmt.Sprintf("the target distrusts the principles: %d of %d escapes beat the population median against %d of %d proposals inside the space (P = %.3f that escapes do better); searching the full space",
+					strat.outside.wins, strat.outside.n, strat.inside.wins, strat.inside.n, escapesBetter(strat.outside, strat.inside))
+			case sch.FullSpaceAfter > 0 && n >= sch.FullSpaceAfter:
+				trig, why = TriggerHedge, fmt.Sprintf("hedge: %d evaluations spent inside the principles (Schedule.FullSpaceAfter); the rest of the budget searches the full space", sch.FullSpaceAfter)
 			}
-		}
-		if sch.FullSpaceAfter > 0 && n >= sch.FullSpaceAfter && !fellBack {
-			l.leave(TriggerHedge, n, fmt.Sprintf("hedge: %d evaluations spent inside the principles (Schedule.FullSpaceAfter); the rest of the budget searches the full space", sch.FullSpaceAfter))
-			strat.SetSpace(root)
-			fellBack = true
-			if l.hookErr != nil {
-				return l.res, l.hookErr
+			if trig != "" {
+				l.leave(strat, trig, n, why)
+				fellBack = true
+				if l.hookErr != nil {
+					return l.res, l.hookErr
+				}
 			}
 		}
 		best := math.Inf(-1)
@@ -490,18 +492,16 @@ func (l *loop) emit(ev Event) {
 	}
 }
 
-// fallback records that the principles could not offer anything new and
-// the search continues in the full space.
-func (l *loop) fallback(n int) {
-	l.leave(TriggerFallback, n, "the principles offer no unexplored architecture: searching the full space")
-}
+// noUnexplored is why a run falls back to the full space.
+const noUnexplored = "the principles offer no unexplored architecture: searching the full space"
 
-// leave records that the search leaves the principles for the full space,
-// and why.
-func (l *loop) leave(trig Trigger, n int, why string) {
+// leave switches strat to the full space for the rest of the run and
+// records why (a fall back, the target's distrust or the hedge).
+func (l *loop) leave(strat *escaper, trig Trigger, n int, why string) {
 	ev := Event{Trigger: trig, Evaluations: n, Set: l.current(), Fidelity: l.told, Err: why}
 	ev.Report.SizeBefore, ev.Report.SizeAfter = l.cfg.Space.Count(), l.cfg.Space.Count()
 	l.emit(ev)
+	strat.SetSpace(l.cfg.Space)
 }
 
 // adaptSpace runs one adaptation check: it asks the reasoner for the next
@@ -512,7 +512,6 @@ func (l *loop) leave(trig Trigger, n int, why string) {
 // eight times falls back to the full space, which it reports.
 func (l *loop) adaptSpace(ctx context.Context, strat *escaper, trig Trigger, n int, improved, exhausted bool, seen map[string]bool,
 	req func(cur principles.Set) reason.AdaptRequest) (fellBack bool, err error) {
-	root := l.cfg.Space // the space the run started from, as in Run
 	for tries := 0; ; tries++ {
 		cur := l.current()
 		out, err := l.principles(ctx, trig, n, improved, func() (reason.Outcome, error) {
@@ -526,8 +525,7 @@ func (l *loop) adaptSpace(ctx context.Context, strat *escaper, trig Trigger, n i
 			if !exhausted {
 				return false, nil
 			}
-			l.fallback(n)
-			strat.SetSpace(root)
+			l.leave(strat, TriggerFallback, n, noUnexplored)
 			return true, nil
 		}
 		newSub, ev := l.apply(out, trig, n, improved)
@@ -540,8 +538,7 @@ func (l *loop) adaptSpace(ctx context.Context, strat *escaper, trig Trigger, n i
 			return false, nil
 		}
 		if newSub == nil || ev.Diff.Empty() || seen[key] || tries >= 8 {
-			l.fallback(n)
-			strat.SetSpace(root)
+			l.leave(strat, TriggerFallback, n, noUnexplored)
 			return true, nil
 		}
 		seen[key] = true
